@@ -1,0 +1,65 @@
+"""Errors that name what went wrong, in the words of dimension analysis.
+
+A wrong shape is never broadcast into a silently wrong number: it raises
+:class:`ShapeError`, whose message names the operation, the shapes it received
+and the rule those shapes break.  Non-finite input is refused by
+:func:`require_finite`, which says which entries are bad.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["ShapeError", "require_finite", "format_shapes"]
+
+
+def format_shapes(shapes: dict) -> str:
+    """``{"W": (3, 4), "x": (5,)}`` -> ``"W (3, 4), x (5,)"``."""
+    return ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items())
+
+
+class ShapeError(ValueError):
+    """A shape that breaks an operation's rule.
+
+    Parameters
+    ----------
+    op : str
+        The operation, e.g. ``"linear_jacobian"``.
+    shapes : dict
+        The shapes received, by argument name.
+    rule : str
+        The rule they were expected to satisfy, e.g.
+        ``"z = W x needs x of shape (W.shape[1],) = (4,)"``.
+    """
+
+    def __init__(self, op: str, shapes: dict, rule: str):
+        self.op = op
+        self.shapes = {name: tuple(shape) for name, shape in shapes.items()}
+        self.rule = rule
+        super().__init__(f"{op}: got {format_shapes(self.shapes)}; {rule}")
+
+    def __reduce__(self):
+        return (type(self), (self.op, self.shapes, self.rule))
+
+
+def require_finite(op: str, name: str, array, *, limit: int = 5) -> None:
+    """Raise ``ValueError`` naming the non-finite entries of ``array``, if any.
+
+    Finite differences of a NaN or an infinity are NaN: the result would be a
+    wrong number with no warning, so it is refused here with the reason.
+    """
+    a = np.asarray(array)
+    if a.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(a)
+    if not bad.any():
+        return
+    where = np.argwhere(bad)
+    shown = ", ".join(
+        f"{tuple(int(i) for i in idx)}={a[tuple(idx)]}" for idx in where[:limit]
+    )
+    more = f" and {len(where) - limit} more" if len(where) > limit else ""
+    raise ValueError(
+        f"{op}: {name} has {len(where)} non-finite entr{'y' if len(where) == 1 else 'ies'} "
+        f"at {shown}{more}; finite differences need finite values"
+    )

@@ -1,0 +1,217 @@
+"""Gradient checks: an analytic derivative against central differences.
+
+Chapter 1 (:ref:`ch1-checks`).  Three checks, from the most to the least expensive:
+
+* :func:`check_jacobian`: a full analytic Jacobian against :func:`numerical_jacobian`;
+* :func:`check_gradient`: the gradient of a scalar ``f`` against
+  :func:`numerical_gradient` (two evaluations of ``f`` per entry of ``x``);
+* :func:`check_directional`: the dot-product check.  Along a random unit
+  direction ``v`` the directional derivative
+  ``(f(x + h v) - f(x - h v)) / 2h`` must equal ``<grad, v>``: two evaluations
+  per direction, whatever the size of ``x``.
+
+Each returns a :class:`CheckResult`, true when the check passed, printable as
+one line.  Checks refuse float32 and float16: their rounding error (about
+``1e-7 / h``) swamps any tolerance a check could use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ShapeError, require_finite
+from .numeric import DEFAULT_STEP, numerical_gradient, numerical_jacobian
+
+__all__ = [
+    "CheckResult",
+    "rel_error",
+    "norm_rel_error",
+    "check_gradient",
+    "check_jacobian",
+    "check_directional",
+    "DEFAULT_TOL",
+]
+
+#: Default tolerance on the relative error, for float64 with the default step.
+DEFAULT_TOL = 1e-6
+
+
+def _same_shape(op: str, a, b, names=("a", "b")):
+    a = np.asarray(a)
+    b = np.asarray(b)
+    if a.shape != b.shape:
+        raise ShapeError(op, {names[0]: a.shape, names[1]: b.shape},
+                         f"{names[0]} and {names[1]} must have the same shape "
+                         "(no broadcasting in a comparison)")
+    return a.astype(np.float64), b.astype(np.float64)
+
+
+def rel_error(a, b) -> float:
+    """Largest elementwise relative error, cs231n's definition.
+
+    ``max_i |a_i - b_i| / max(1e-8, |a_i| + |b_i|)``.  ``a`` and ``b`` must have
+    the same shape.  Below about 1e-7 means agreement in float64; above 1e-2
+    almost always means a wrong formula.
+    """
+    a, b = _same_shape("rel_error", a, b)
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def norm_rel_error(a, b) -> float:
+    """Normwise relative error ``||a - b|| / max(1e-8, ||a|| + ||b||)`` (Frobenius norms).
+
+    Robust where a few entries sit at a kink: those entries can carry a large
+    elementwise error while the whole gradient agrees.
+    """
+    a, b = _same_shape("norm_rel_error", a, b)
+    return float(np.linalg.norm(a - b) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+_MEASURES = {"elementwise": rel_error, "normwise": norm_rel_error}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of a gradient check.
+
+    Attributes
+    ----------
+    ok : bool, whether ``error <= tol``.
+    error : float, the relative error measured.
+    tol : float, the tolerance it was held to.
+    method : str, which check ran.
+    n_evals : int, how many times ``f`` was evaluated.
+    """
+
+    ok: bool
+    error: float
+    tol: float
+    method: str
+    n_evals: int
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        verdict = "PASS" if self.ok else "FAIL"
+        relation = "<=" if self.ok else ">"
+        return (f"{self.method} check: rel error {self.error:.1e} {relation} tol {self.tol:.0e}"
+                f" ({self.n_evals} evaluations of f) -> {verdict}")
+
+
+def _refuse_low_precision(op: str, **arrays) -> None:
+    for name, a in arrays.items():
+        dtype = np.asarray(a).dtype
+        if dtype.kind == "f" and dtype.itemsize < 8:
+            raise TypeError(
+                f"{op}: {name} is {dtype}; a gradient check needs float64. With "
+                f"{dtype} (epsilon {np.finfo(dtype).eps:.1e}) the rounding error of a "
+                f"central difference, about epsilon / h, swamps the check's tolerance. "
+                f"Cast with np.asarray({name}, dtype=np.float64)."
+            )
+
+
+def _float64_f(op: str, f: Callable) -> Callable:
+    """Wrap ``f`` so that a float32 result is refused instead of silently checked."""
+
+    def wrapped(x):
+        y = f(x)
+        _refuse_low_precision(op, **{"f(x)": y})
+        return y
+
+    return wrapped
+
+
+def _measure(op: str, measure: str):
+    if measure not in _MEASURES:
+        raise ValueError(f"{op}: measure must be one of {sorted(_MEASURES)}, got {measure!r}")
+    return _MEASURES[measure]
+
+
+def check_gradient(f: Callable, x, grad, *, h: float = DEFAULT_STEP, tol: float = DEFAULT_TOL,
+                   measure: str = "elementwise", batched: bool = False) -> CheckResult:
+    """Full check of the analytic gradient ``grad`` of a scalar ``f`` at ``x``.
+
+    Compares ``grad`` (shape of ``x``) with :func:`numerical_gradient`, entry by
+    entry (``measure="elementwise"``, :func:`rel_error`) or as a whole
+    (``measure="normwise"``, :func:`norm_rel_error`).  Costs ``2 * x.size``
+    evaluations of ``f``.
+    """
+    op = "check_gradient"
+    _refuse_low_precision(op, x=x, grad=grad)
+    error_of = _measure(op, measure)
+    x = np.asarray(x, dtype=np.float64)
+    grad = np.asarray(grad)
+    if grad.shape != x.shape:
+        raise ShapeError(op, {"x": x.shape, "grad": grad.shape},
+                         "the gradient of a scalar f has the shape of x")
+    require_finite(op, "grad", grad)
+    numeric = numerical_gradient(_float64_f(op, f), x, h, batched=batched)
+    error = error_of(grad, numeric)
+    return CheckResult(error <= tol, error, tol, f"full gradient ({measure})", 2 * x.size)
+
+
+def check_jacobian(f: Callable, x, jac, *, h: float = DEFAULT_STEP, tol: float = DEFAULT_TOL,
+                   measure: str = "elementwise", batched: bool = False) -> CheckResult:
+    """Full check of an analytic Jacobian ``jac`` (numerator layout) of ``f`` at ``x``.
+
+    ``jac`` must have shape ``np.shape(f(x)) + np.shape(x)``, as
+    :func:`numerical_jacobian` returns.  Costs ``2 * x.size`` evaluations of ``f``.
+    """
+    op = "check_jacobian"
+    _refuse_low_precision(op, x=x, jac=jac)
+    error_of = _measure(op, measure)
+    x = np.asarray(x, dtype=np.float64)
+    jac = np.asarray(jac)
+    require_finite(op, "jac", jac)
+    numeric = numerical_jacobian(_float64_f(op, f), x, h, batched=batched)
+    if jac.shape != numeric.shape:
+        raise ShapeError(op, {"jac": jac.shape, "f(x)": numeric.shape[: numeric.ndim - x.ndim],
+                              "x": x.shape},
+                         "a Jacobian in numerator layout has shape f(x).shape + x.shape = "
+                         f"{numeric.shape}")
+    error = error_of(jac, numeric)
+    return CheckResult(error <= tol, error, tol, f"full Jacobian ({measure})", 2 * x.size)
+
+
+def check_directional(f: Callable, x, grad, *, n_directions: int = 3, h: float = DEFAULT_STEP,
+                      tol: float = DEFAULT_TOL, seed: int = 0) -> CheckResult:
+    """Dot-product check of the gradient ``grad`` of a scalar ``f`` along random directions.
+
+    For ``n_directions`` random unit vectors ``v`` (seeded), compares the
+    central difference ``(f(x + h v) - f(x - h v)) / 2h`` with ``<grad, v>``; the
+    error is the largest relative error over the directions.  Costs
+    ``2 * n_directions`` evaluations of ``f``, independent of ``x.size``.
+    """
+    op = "check_directional"
+    _refuse_low_precision(op, x=x, grad=grad)
+    if int(n_directions) < 1:
+        raise ValueError(f"{op}: n_directions must be at least 1, got {n_directions}")
+    x = np.array(x, dtype=np.float64, copy=True)
+    require_finite(op, "x", x)
+    grad = np.asarray(grad, dtype=np.float64)
+    if grad.shape != x.shape:
+        raise ShapeError(op, {"x": x.shape, "grad": grad.shape},
+                         "the gradient of a scalar f has the shape of x")
+    require_finite(op, "grad", grad)
+    f64 = _float64_f(op, f)
+    rng = np.random.default_rng(seed)
+    numeric, analytic = [], []
+    for _ in range(int(n_directions)):
+        v = rng.standard_normal(x.shape)
+        v /= np.linalg.norm(v)
+        up = np.asarray(f64(x + h * v), dtype=np.float64)
+        down = np.asarray(f64(x - h * v), dtype=np.float64)
+        if up.shape != ():
+            raise ShapeError(op, {"f(x)": up.shape}, "a gradient check needs a scalar f")
+        require_finite(op, "f along a direction", np.stack([up, down]))
+        numeric.append((up - down) / (2 * h))
+        analytic.append(np.sum(grad * v))
+    error = rel_error(np.array(analytic), np.array(numeric))
+    return CheckResult(error <= tol, error, tol, f"directional ({int(n_directions)} directions)",
+                       2 * int(n_directions))

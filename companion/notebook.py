@@ -1,0 +1,43 @@
+"""One call at the top of every chapter notebook: deterministic, readable output.
+
+``companion.notebook.setup()`` rounds printed arrays to 4 decimals and gives
+matplotlib figures a stable text description.  In Jupyter a figure is stored
+with a picture *and* a plain-text form; matplotlib's plain text,
+``<Figure size 640x480 with 1 Axes>``, says nothing to a reader and depends on
+the figure's size.  Here it becomes ``[figure: <titles>]``, which nbval
+compares exactly and a screen reader can read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["setup", "describe_figure"]
+
+
+def describe_figure(fig) -> str:
+    """``[figure: suptitle | title of each Axes]``, or ``[figure]`` when nothing is titled."""
+    titles = []
+    if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
+        titles.append(fig._suptitle.get_text())
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return f"[figure: {' | '.join(titles)}]" if titles else "[figure]"
+
+
+def _pretty_figure(fig, printer, cycle):
+    printer.text(describe_figure(fig))
+
+
+def setup() -> None:
+    """Set print options and the figure text form for a chapter notebook."""
+    np.set_printoptions(precision=4, suppress=True)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to register
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.formatters["text/plain"].for_type(Figure, _pretty_figure)

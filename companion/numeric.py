@@ -1,0 +1,176 @@
+"""Derivatives by central differences: the reference every formula is checked against.
+
+Chapter 1 (:ref:`ch1-numeric`).  For a function ``f`` and a point ``x``,
+
+.. math:: \\frac{\\partial f}{\\partial x_i}(x) \\approx
+          \\frac{f(x + h e_i) - f(x - h e_i)}{2h},
+
+whose error is :math:`O(h^2)` from truncation plus :math:`O(\\epsilon / h)` from
+rounding.  Everything is computed in float64 on a private copy of ``x``: the
+caller's array is never modified.
+
+Each function evaluates ``f`` twice per coordinate of ``x``.  When ``f``
+accepts a batch (``batched=True``: ``f`` maps an array of shape
+``(k,) + x.shape`` to ``(k,) + out_shape``), all probes go through one call per
+chunk instead of a Python loop over coordinates.
+
+Shapes follow numerator layout, like ``jax.jacobian``: the Jacobian of
+``f: x -> y`` has shape ``y.shape + x.shape``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from .errors import ShapeError, require_finite
+
+__all__ = ["numerical_gradient", "numerical_jacobian", "numerical_vjp", "DEFAULT_STEP"]
+
+#: Default step: near the cube root of float64's epsilon, where the O(h^2)
+#: truncation error and the O(eps/h) rounding error of central differences meet.
+DEFAULT_STEP = 1e-5
+
+# Probes per batched call: at most this many float64 entries of input at once.
+_BATCH_ENTRIES = 2**23
+
+
+def _private_copy(op: str, x) -> np.ndarray:
+    x = np.array(x, dtype=np.float64, copy=True)
+    require_finite(op, "x", x)
+    return x
+
+
+def _check_step(op: str, h: float) -> float:
+    h = float(h)
+    if not (np.isfinite(h) and h > 0):
+        raise ValueError(f"{op}: the step h must be a positive finite number, got {h}")
+    return h
+
+
+def _evaluate(op: str, f: Callable, x: np.ndarray, where: str) -> np.ndarray:
+    y = np.asarray(f(x), dtype=np.float64)
+    require_finite(op, f"f at {where}", y)
+    return y
+
+
+def _difference_quotients(
+    op: str, f: Callable, x: np.ndarray, h: float, batched: bool
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """Yield ``(coords, Q)``: ``Q[k]`` approximates ``df/dx_i`` for the ``k``-th
+    flat coordinate ``i`` in ``coords``; ``Q`` has shape ``(len(coords),) + out_shape``."""
+    n = x.size
+    flat = x.reshape(-1)  # a view on the private copy
+    if not batched:
+        for i in range(n):
+            old = flat[i]
+            up, down = old + h, old - h
+            flat[i] = up
+            y_up = _evaluate(op, f, x, f"x + h e_{i}")
+            flat[i] = down
+            y_down = _evaluate(op, f, x, f"x - h e_{i}")
+            flat[i] = old
+            if y_up.shape != y_down.shape:
+                raise ShapeError(op, {"f(x + h e_i)": y_up.shape, "f(x - h e_i)": y_down.shape},
+                                 "f must return the same shape at every point")
+            # Divide by the step actually taken: (old + h) - (old - h) is not always 2h.
+            yield slice(i, i + 1), ((y_up - y_down) / (up - down))[None]
+        return
+    chunk = max(1, min(n, _BATCH_ENTRIES // max(1, 2 * n)))
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        k = stop - start
+        idx = np.arange(start, stop)
+        probes = np.repeat(flat[None, :], 2 * k, axis=0)
+        up = flat[idx] + h
+        down = flat[idx] - h
+        probes[np.arange(k), idx] = up
+        probes[k + np.arange(k), idx] = down
+        y = _evaluate(op, f, probes.reshape((2 * k,) + x.shape),
+                      f"the batch of probes {start}..{stop - 1}")
+        if y.ndim < 1 or y.shape[0] != 2 * k:
+            raise ShapeError(op, {"batch of probes": (2 * k,) + x.shape, "f(batch)": y.shape},
+                             "with batched=True, f must map (k,) + x.shape to (k,) + out_shape")
+        step = (up - down).reshape((k,) + (1,) * (y.ndim - 1))
+        yield slice(start, stop), (y[:k] - y[k:]) / step
+
+
+def numerical_jacobian(f: Callable, x, h: float = DEFAULT_STEP, *, batched: bool = False):
+    """Numerical Jacobian of ``f`` at ``x`` by central differences (numerator layout).
+
+    ``J[i..., j...] = d f(x)[i...] / d x[j...]``: shape ``np.shape(f(x)) + np.shape(x)``.
+    For ``f: R^n -> R^m`` this is the ``m x n`` matrix of chapter 1, eq.
+    :math:`J_{ij} = \\partial f_i / \\partial x_j`.
+
+    Parameters
+    ----------
+    f : callable, maps an array shaped like ``x`` to an array (any shape).
+    x : array_like, the point; never modified.
+    h : float, the step.
+    batched : bool, if True ``f`` maps ``(k,) + x.shape`` to ``(k,) + out_shape``.
+
+    Returns
+    -------
+    J : ndarray of shape ``out_shape + x.shape``.
+    """
+    op = "numerical_jacobian"
+    h = _check_step(op, h)
+    x = _private_copy(op, x)
+    if x.size == 0:
+        raise ShapeError(op, {"x": x.shape}, "x must have at least one entry")
+    blocks = [q for _, q in _difference_quotients(op, f, x, h, batched)]
+    Q = np.concatenate(blocks, axis=0)  # (n,) + out_shape
+    out_shape = Q.shape[1:]
+    return np.moveaxis(Q, 0, -1).reshape(out_shape + x.shape)
+
+
+def numerical_vjp(f: Callable, x, dout, h: float = DEFAULT_STEP, *, batched: bool = False):
+    """Numerical vector-Jacobian product: the gradient of ``sum(f(x) * dout)`` w.r.t. ``x``.
+
+    ``dx[j...] = sum_i dout[i...] * d f(x)[i...] / d x[j...]``, i.e. ``J^T dout``
+    (cs231n's ``eval_numerical_gradient_array``).  Only one coordinate's
+    difference is held at a time, so memory stays ``O(x.size + dout.size)``.
+
+    Parameters
+    ----------
+    f : callable, maps an array shaped like ``x`` to an array shaped like ``dout``.
+    x : array_like, the point; never modified.
+    dout : array_like, the upstream gradient, shape ``np.shape(f(x))``.
+
+    Returns
+    -------
+    dx : ndarray, shape ``np.shape(x)``.
+    """
+    op = "numerical_vjp"
+    h = _check_step(op, h)
+    x = _private_copy(op, x)
+    dout = np.array(dout, dtype=np.float64)
+    require_finite(op, "dout", dout)
+    dx = np.empty(x.size)
+    for coords, Q in _difference_quotients(op, f, x, h, batched):
+        if Q.shape[1:] != dout.shape:
+            raise ShapeError(op, {"f(x)": Q.shape[1:], "dout": dout.shape},
+                             "dout must have the shape of f(x)")
+        dx[coords] = np.tensordot(Q, dout, axes=dout.ndim)
+    return dx.reshape(x.shape)
+
+
+def numerical_gradient(f: Callable, x, h: float = DEFAULT_STEP, *, batched: bool = False):
+    """Numerical gradient of a scalar function ``f`` at ``x``: shaped like ``x``.
+
+    ``grad[j...] = d f(x) / d x[j...]``.  ``f`` must return a scalar (shape
+    ``()``); for a vector-valued ``f`` use :func:`numerical_jacobian` or
+    :func:`numerical_vjp`.
+    """
+    op = "numerical_gradient"
+    h = _check_step(op, h)
+    x = _private_copy(op, x)
+    grad = np.empty(x.size)
+    for coords, Q in _difference_quotients(op, f, x, h, batched):
+        if Q.shape[1:] != ():
+            raise ShapeError(op, {"f(x)": Q.shape[1:]},
+                             "a gradient needs a scalar f (shape ()); for a vector f use "
+                             "numerical_jacobian or numerical_vjp")
+        grad[coords] = Q
+    return grad.reshape(x.shape)

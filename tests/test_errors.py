@@ -1,0 +1,37 @@
+import pickle
+
+import numpy as np
+import pytest
+
+from companion.errors import ShapeError, require_finite
+
+
+def test_shape_error_names_operation_shapes_and_rule():
+    err = ShapeError("matvec", {"W": (3, 4), "x": (5,)}, "z = W x needs x of shape (4,)")
+    assert isinstance(err, ValueError)
+    assert str(err) == "matvec: got W (3, 4), x (5,); z = W x needs x of shape (4,)"
+    assert err.shapes == {"W": (3, 4), "x": (5,)}
+
+
+def test_shape_error_survives_pickling():
+    err = pickle.loads(pickle.dumps(ShapeError("op", {"a": (1,)}, "rule")))
+    assert (err.op, err.shapes, err.rule) == ("op", {"a": (1,)}, "rule")
+
+
+def test_require_finite_names_each_bad_entry():
+    a = np.zeros((2, 3))
+    a[0, 2] = np.nan
+    a[1, 0] = np.inf
+    with pytest.raises(ValueError, match=r"op: a has 2 non-finite entries at \(0, 2\)=nan, "
+                                         r"\(1, 0\)=inf"):
+        require_finite("op", "a", a)
+
+
+def test_require_finite_truncates_long_lists():
+    with pytest.raises(ValueError, match="and 5 more"):
+        require_finite("op", "a", np.full(10, np.nan), limit=5)
+
+
+def test_require_finite_accepts_finite_and_integer_arrays():
+    require_finite("op", "a", np.arange(3.0))
+    require_finite("op", "a", np.arange(3))

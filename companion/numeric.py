@@ -51,6 +51,10 @@ def _check_step(op: str, h: float) -> float:
 
 def _evaluate(op: str, f: Callable, x: np.ndarray, where: str) -> np.ndarray:
     y = np.asarray(f(x), dtype=np.float64)
+    if np.may_share_memory(y, x):
+        # f returned a view of its argument (an identity, a reshape): the next probe
+        # rewrites x, so keep a copy of this value.
+        y = y.copy()
     require_finite(op, f"f at {where}", y)
     return y
 

@@ -43,7 +43,7 @@ def test_matvec_and_vecmat(m, n, data):
 @settings(max_examples=100, deadline=None)
 @given(sizes.flatmap(vec))
 def test_identity_and_elementwise(x):
-    assert_jacobian(lambda v: v.copy(), x, jac.identity_jacobian(x))
+    assert_jacobian(lambda v: v, x, jac.identity_jacobian(x))
     assert_jacobian(np.tanh, x, jac.elementwise_jacobian(lambda v: 1 - np.tanh(v) ** 2, x))
     assert_jacobian(np.sin, x, jac.elementwise_jacobian(np.cos, x))
 

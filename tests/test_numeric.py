@@ -110,6 +110,16 @@ def test_inputs_are_never_modified():
     np.testing.assert_array_equal(dout, dout0)
 
 
+def test_function_returning_a_view_of_its_argument():
+    # identity and reshape return views of x; each probe's value must be kept before the next
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(numerical_jacobian(lambda v: v, x).reshape(6, 6), np.eye(6),
+                               atol=1e-9)
+    dout = np.arange(6.0)
+    np.testing.assert_allclose(numerical_vjp(lambda v: v.reshape(-1), x, dout),
+                               dout.reshape(2, 3), atol=1e-9)
+
+
 def test_float32_input_is_differentiated_in_float64():
     x = np.array([1.0, 2.0], dtype=np.float32)
     grad = numerical_gradient(lambda v: np.sum(v**3), x)

@@ -1,0 +1,305 @@
+"""The reverse-mode engine and its VJP catalogue."""
+
+import gc
+import math
+import weakref
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from companion import engine as E
+from companion.engine import Tensor
+from companion.errors import ShapeError
+from companion.numeric import numerical_vjp
+from companion.vjps import PRIMITIVES, sum_to_shape
+
+# ---------------------------------------------------------------------------------------
+# One entry per catalogue op: how to draw its inputs. Values stay away from kinks (relu at 0,
+# ties of maximum) and from where an op is undefined (log of x <= 0, division by ~0), where a
+# finite difference straddles two formulas.
+mag = st.floats(0.2, 2.0)
+signed = mag.flatmap(lambda v: st.sampled_from([v, -v]))
+positive = st.floats(0.2, 3.0)
+small_shapes = hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4)
+
+
+def arr(shape, elements=signed):
+    return hnp.arrays(np.float64, shape, elements=elements)
+
+
+def same_shape_pair(elements_b=signed):
+    return small_shapes.flatmap(lambda s: st.tuples(arr(s), arr(s, elements_b)))
+
+
+def bias_pair():  # (N, M) with (M,): the broadcast the engine allows
+    return st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(
+        lambda nm: st.tuples(arr(nm), arr((nm[1],))))
+
+
+def matmul_pair():
+    def build(dims):
+        n, k, m, kind = dims
+        a_shape = {"mm": (n, k), "mv": (n, k), "vm": (k,), "vv": (k,)}[kind]
+        b_shape = {"mm": (k, m), "mv": (k,), "vm": (k, m), "vv": (k,)}[kind]
+        return st.tuples(arr(a_shape), arr(b_shape))
+    return st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4),
+                     st.sampled_from(["mm", "mv", "vm", "vv"])).flatmap(build)
+
+
+def untied_pair():
+    return same_shape_pair().filter(lambda ab: np.all(np.abs(ab[0] - ab[1]) > 1e-3))
+
+
+def one(elements=signed):
+    return small_shapes.flatmap(lambda s: arr(s, elements)).map(lambda a: (a,))
+
+
+def with_axis():
+    return hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3).flatmap(
+        lambda s: st.tuples(arr(s), st.sampled_from([None] + list(range(len(s)))),
+                            st.booleans()))
+
+
+INPUTS = {
+    "add": st.one_of(same_shape_pair(), bias_pair()).map(lambda ab: (ab, {})),
+    "sub": st.one_of(same_shape_pair(), bias_pair()).map(lambda ab: (ab, {})),
+    "mul": st.one_of(same_shape_pair(), bias_pair()).map(lambda ab: (ab, {})),
+    "div": same_shape_pair().map(lambda ab: (ab, {})),
+    "maximum": untied_pair().map(lambda ab: (ab, {})),
+    "matmul": matmul_pair().map(lambda ab: (ab, {})),
+    "neg": one().map(lambda a: (a, {})),
+    "power": st.tuples(one(positive), st.sampled_from([2.0, 3.0, -1.0, 0.5])).map(
+        lambda ap: (ap[0], {"p": ap[1]})),
+    "exp": one().map(lambda a: (a, {})),
+    "log": one(positive).map(lambda a: (a, {})),
+    "sigmoid": one().map(lambda a: (a, {})),
+    "tanh": one().map(lambda a: (a, {})),
+    "relu": one().map(lambda a: (a, {})),
+    "sum": with_axis().map(lambda t: ((t[0],), {"axis": t[1], "keepdims": t[2]})),
+    "mean": with_axis().map(lambda t: ((t[0],), {"axis": t[1], "keepdims": t[2]})),
+    "reshape": small_shapes.flatmap(lambda s: arr(s)).map(lambda a: ((a,), {"shape": (-1,)})),
+    "transpose": one().map(lambda a: (a, {})),
+}
+
+
+def test_every_catalogue_op_has_a_test_case():
+    assert set(INPUTS) == set(PRIMITIVES), (
+        f"ops without a test case: {set(PRIMITIVES) - set(INPUTS)}; "
+        f"cases for ops that do not exist: {set(INPUTS) - set(PRIMITIVES)}")
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_vjp_matches_numerical_vjp_and_dot_product_test(name, data):
+    prim = PRIMITIVES[name]
+    inputs, params = data.draw(INPUTS[name])
+    inputs = tuple(np.asarray(a, dtype=np.float64) for a in inputs)
+    originals = [a.copy() for a in inputs]
+    out = np.asarray(prim.forward(*inputs, **params))
+    g = data.draw(arr(out.shape))
+    sent = prim.vjp(g, out, *inputs, **params)
+    assert len(sent) == prim.n_inputs == len(inputs)
+    rng = np.random.default_rng(0)
+    for i, (a, da) in enumerate(zip(inputs, sent)):
+        assert np.shape(da) == a.shape, f"{name}: gradient {i} has the wrong shape"
+
+        def f_i(v, i=i):
+            args = list(inputs)
+            args[i] = v
+            return prim.forward(*args, **params)
+
+        np.testing.assert_allclose(da, numerical_vjp(f_i, a, g), rtol=1e-6, atol=1e-8)
+        # dot-product test: <J v, g> = <v, J^T g> for a random direction v
+        v = rng.standard_normal(a.shape)
+        h = 1e-6
+        jv = (np.asarray(f_i(a + h * v)) - np.asarray(f_i(a - h * v))) / (2 * h)
+        assert np.sum(jv * g) == pytest.approx(np.sum(v * da), rel=1e-5, abs=1e-7)
+    for a, a0 in zip(inputs, originals):
+        np.testing.assert_array_equal(a, a0)  # a VJP never writes into its inputs
+
+
+def test_sum_to_shape_undoes_broadcasting():
+    g = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(sum_to_shape(g, (3,)), [3.0, 5.0, 7.0])
+    np.testing.assert_array_equal(sum_to_shape(g, (2, 1)), [[3.0], [12.0]])
+    assert sum_to_shape(g, ()) == 15.0
+    assert sum_to_shape(g, (2, 3)) is g
+
+
+# --------------------------------------------------------------------------- seed 002
+def test_add_then_multiply_circuit():
+    x, y, z = Tensor(-2.0), Tensor(5.0), Tensor(-4.0)
+    q = x + y
+    f = q * z
+    f.backward()
+    assert (q.data, f.data) == (3.0, -12.0)
+    assert (x.grad, y.grad, z.grad, q.grad) == (-4.0, -4.0, 3.0, -4.0)
+
+
+def test_sigmoid_neuron_matches_the_staged_code():
+    w = [2.0, -3.0, -3.0]
+    x = [-1.0, -2.0]
+    # the seed's staged code, by hand
+    dot = w[0] * x[0] + w[1] * x[1] + w[2]
+    f = 1.0 / (1 + math.exp(-dot))
+    ddot = (1 - f) * f
+    dx = [w[0] * ddot, w[1] * ddot]
+    dw = [x[0] * ddot, x[1] * ddot, 1.0 * ddot]
+    # the same neuron in the engine
+    W = [Tensor(v) for v in w]
+    X = [Tensor(v) for v in x]
+    out = E.sigmoid(W[0] * X[0] + W[1] * X[1] + W[2])
+    out.backward()
+    assert out.data == pytest.approx(f) and f == pytest.approx(0.7311, abs=1e-4)
+    assert [t.grad for t in X] == pytest.approx(dx)
+    assert [t.grad for t in W] == pytest.approx(dw)
+    assert dx == pytest.approx([0.3932, -0.5898], abs=1e-4)
+
+
+def test_staged_example_by_hand_engine_and_numerics_agree():
+    def sig(v):
+        return 1.0 / (1 + math.exp(-v))
+
+    x, y = 3.0, -4.0
+    sigy = sig(y); num = x + sigy; sigx = sig(x); xpy = x + y  # noqa: E702
+    xpysqr = xpy**2; den = sigx + xpysqr; invden = 1.0 / den; f = num * invden  # noqa: E702
+    dnum = invden; dinvden = num; dden = (-1.0 / den**2) * dinvden  # noqa: E702
+    dsigx = dden; dxpysqr = dden; dxpy = 2 * xpy * dxpysqr  # noqa: E702
+    dx = dxpy; dy = dxpy  # noqa: E702
+    dx += (1 - sigx) * sigx * dsigx
+    dx += dnum
+    dsigy = dnum
+    dy += (1 - sigy) * sigy * dsigy
+    X, Y = Tensor(x), Tensor(y)
+    F = (X + E.sigmoid(Y)) / (E.sigmoid(X) + (X + Y) ** 2)
+    F.backward()
+    assert F.data == pytest.approx(f)
+    assert (X.grad, Y.grad) == pytest.approx((dx, dy), rel=1e-12)
+    fn = lambda v: (v[0] + sig(v[1])) / (sig(v[0]) + (v[0] + v[1]) ** 2)  # noqa: E731
+    num_grad = numerical_vjp(fn, np.array([x, y]), 1.0)
+    np.testing.assert_allclose(num_grad, [dx, dy], rtol=1e-8)
+
+
+def test_max_routes_and_splits_a_tie():
+    a, b = Tensor(4.0), Tensor(2.0)
+    (E.maximum(a, b) * 3.0).backward()
+    assert (a.grad, b.grad) == (3.0, 0.0)
+    x = Tensor(1.5)
+    E.maximum(x, x).backward()  # max(x, x) = x: derivative 1, from two halves
+    assert x.grad == 1.0
+    c, d = Tensor(2.0), Tensor(2.0)
+    E.maximum(c, d).backward()
+    assert (c.grad, d.grad) == (0.5, 0.5)
+
+
+# --------------------------------------------------------------------------- engine rules
+def test_x_times_x_is_2x():
+    x = Tensor(3.0)
+    (x * x).backward()
+    assert x.grad == 6.0
+    v = Tensor([1.0, -2.0])
+    (v * v).sum().backward()
+    np.testing.assert_array_equal(v.grad, [2.0, -4.0])
+
+
+def test_gradient_accumulates_over_paths_and_over_calls():
+    x = Tensor(2.0)
+    y = x * 3.0 + x**2  # dy/dx = 3 + 2x = 7
+    y.backward()
+    assert x.grad == 7.0
+    y.backward()  # documented: a second call adds
+    assert x.grad == 14.0
+    x.zero_grad()
+    y2 = x * 3.0 + x**2
+    y2.backward()
+    assert x.grad == 7.0
+
+
+def test_constants_get_no_gradient():
+    x = Tensor([1.0, 2.0])
+    c = Tensor([3.0, 4.0], requires_grad=False)
+    (x * c).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 4.0])
+    assert c.grad is None
+
+
+def test_bias_gradient_is_summed_over_the_batch():
+    X = Tensor(np.arange(6.0).reshape(3, 2))
+    b = Tensor([1.0, -1.0])
+    ((X + b) ** 2).sum().backward()
+    np.testing.assert_allclose(b.grad, (2 * (X.data + b.data)).sum(axis=0))
+
+
+def test_two_layer_network_gradients_match_numerics():
+    rng = np.random.default_rng(0)
+    Xd, W1d, W2d = rng.standard_normal((4, 3)), rng.standard_normal((3, 5)), \
+        rng.standard_normal((5, 2))
+    W1, W2 = Tensor(W1d), Tensor(W2d)
+    loss = (E.tanh(Tensor(Xd, requires_grad=False) @ W1) @ W2).mean()
+    loss.backward()
+
+    def f(w1):
+        return np.mean(np.tanh(Xd @ w1) @ W2d)
+
+    np.testing.assert_allclose(W1.grad, numerical_vjp(f, W1d, 1.0), rtol=1e-6, atol=1e-9)
+
+
+def test_deep_graph_of_100000_nodes():
+    x = Tensor(0.5)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0 + 0.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_graph_has_no_reference_cycle():
+    gc.disable()
+    try:
+        x = Tensor(np.ones(3))
+        y = (E.sigmoid(x * 2.0) + x).sum()
+        y.backward()
+        ref = weakref.ref(y)
+        inner = weakref.ref(y.parents[0])
+        del y
+        assert ref() is None and inner() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+
+
+def test_backward_of_non_scalar_needs_a_gradient():
+    x = Tensor([1.0, 2.0])
+    y = x * 2.0
+    with pytest.raises(ValueError, match=r"needs a scalar, but this tensor has shape \(2,\)"):
+        y.backward()
+    with pytest.raises(ShapeError, match=r"backward: got tensor \(2,\), grad \(3,\)"):
+        y.backward(np.ones(3))
+    y.backward(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad, [2.0, 20.0])
+
+
+def test_shape_errors_name_the_op_and_rule():
+    with pytest.raises(ShapeError, match=r"add: got a \(64,\), b \(64, 1\); .*would give "
+                                         r"\(64, 64\) and is refused"):
+        Tensor(np.zeros(64)) + Tensor(np.zeros((64, 1)))
+    with pytest.raises(ShapeError, match=r"matmul: got a \(2, 3\), b \(4, 5\); a @ b needs "
+                                         r"a.shape\[-1\] == b.shape\[0\] \(3 != 4\)"):
+        Tensor(np.zeros((2, 3))) @ Tensor(np.zeros((4, 5)))
+    with pytest.raises(ShapeError, match="mul: got a"):
+        Tensor(np.zeros(3)) * np.zeros(4)
+
+
+def test_variable_exponent_is_refused_with_advice():
+    with pytest.raises(TypeError, match=r"exp\(b \* log\(a\)\)"):
+        Tensor(2.0) ** Tensor(3.0)
+
+
+def test_backward_steps_visit_ops_from_the_output():
+    x, y, z = Tensor(-2.0, name="x"), Tensor(5.0, name="y"), Tensor(-4.0, name="z")
+    f = (x + y) * z
+    steps = [str(s) for s in f.backward_steps()]
+    assert steps == ["* received 1., sent +: -4., z: 3.", "+ received -4., sent x: -4., y: -4."]

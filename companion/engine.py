@@ -1,0 +1,384 @@
+"""A reverse-mode automatic differentiation engine over numpy arrays.
+
+Chapter 3 (:ref:`ch3-engine`).  A :class:`Tensor` holds a float64 array (a
+0-d array for the scalar circuits of chapter 3), the tensors it was computed
+from, and the catalogue entry (:mod:`companion.vjps`) of the op that computed
+it.  ``t.backward()`` visits the graph in reverse topological order and, at
+each node, calls the op's VJP to send the node's gradient to its inputs; a
+tensor used on several paths receives the sum of their gradients.
+
+Design notes:
+
+* The topological sort is iterative: no recursion limit, so graphs of 100,000
+  nodes work.
+* A node stores data, never closures, so a graph holds no reference cycle and
+  is freed as soon as its last tensor is dropped.
+* :meth:`Tensor.backward_steps` is the backward pass as a generator of
+  :class:`Step` records, one per op, for watching a circuit stage by stage.
+* Gradients accumulate: a second ``backward()`` adds to ``.grad`` (as in
+  PyTorch); call :meth:`Tensor.zero_grad` on the inputs first for fresh values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ShapeError
+from .vjps import PRIMITIVES, Primitive, broadcast_shape
+
+__all__ = [
+    "Tensor",
+    "Step",
+    "apply",
+    "topological_order",
+    "reverse_pass",
+    "exp",
+    "log",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "maximum",
+    "sum",
+    "mean",
+    "reshape",
+    "transpose",
+]
+
+_BINARY_BROADCASTING = {"add", "sub", "mul", "div", "maximum"}
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "-", "matmul": "@",
+            "power": "**", "maximum": "max"}
+
+
+class Tensor:
+    """A value in a computation graph.
+
+    Parameters
+    ----------
+    data : array_like, stored as a float64 array (shape ``()`` for a scalar).
+    requires_grad : bool, default True: ``backward()`` fills this tensor's ``.grad``.
+        Plain numbers and arrays mixed into an expression become constants
+        (``requires_grad=False``).
+    name : str, optional, a label for printing and circuit diagrams.
+
+    Attributes
+    ----------
+    data : ndarray, the value.
+    grad : ndarray or None, ``dL/d(this tensor)``, shaped like ``data``, after ``backward()``.
+    op : str or None, the name of the op that made this tensor (None for an input).
+    parents : tuple of Tensor, the op's inputs.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_parents", "_params",
+                 "__weakref__")
+    __array_priority__ = 100  # numpy defers to Tensor in `ndarray + Tensor`
+
+    def __init__(self, data, requires_grad: bool = True, name: str | None = None):
+        self.data = np.array(data, dtype=np.float64)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._prim: Primitive | None = None
+        self._parents: tuple[Tensor, ...] = ()
+        self._params: dict = {}
+
+    # -- description ------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def op(self) -> str | None:
+        return self._prim.name if self._prim is not None else None
+
+    @property
+    def parents(self) -> tuple:
+        return self._parents
+
+    @property
+    def params(self) -> dict:
+        return dict(self._params)
+
+    @property
+    def label(self) -> str:
+        """The name if given, else the op's symbol, else ``"const"``/``"input"``."""
+        if self.name:
+            return self.name
+        if self._prim is not None:
+            return _SYMBOLS.get(self._prim.name, self._prim.name)
+        return "input" if self.requires_grad else "const"
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, suppress_small=True)
+        extra = f", op={self.op!r}" if self._prim is not None else ""
+        name = f", name={self.name!r}" if self.name else ""
+        return f"Tensor({body}{extra}{name})"
+
+    # -- arithmetic ----------------------------------------------------------------
+    def __add__(self, other):
+        return apply("add", self, other)
+
+    def __radd__(self, other):
+        return apply("add", other, self)
+
+    def __sub__(self, other):
+        return apply("sub", self, other)
+
+    def __rsub__(self, other):
+        return apply("sub", other, self)
+
+    def __mul__(self, other):
+        return apply("mul", self, other)
+
+    def __rmul__(self, other):
+        return apply("mul", other, self)
+
+    def __truediv__(self, other):
+        return apply("div", self, other)
+
+    def __rtruediv__(self, other):
+        return apply("div", other, self)
+
+    def __neg__(self):
+        return apply("neg", self)
+
+    def __pow__(self, p):
+        if isinstance(p, Tensor):
+            raise TypeError("Tensor ** Tensor is not supported: the exponent must be a "
+                            "constant number; write exp(b * log(a)) for a variable exponent")
+        return apply("power", self, p=float(p))
+
+    def __matmul__(self, other):
+        return apply("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return apply("matmul", other, self)
+
+    @property
+    def T(self):
+        return apply("transpose", self)
+
+    def sum(self, axis=None, keepdims=False):
+        return apply("sum", self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return apply("mean", self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        return apply("reshape", self, shape=tuple(shape))
+
+    def exp(self):
+        return apply("exp", self)
+
+    def log(self):
+        return apply("log", self)
+
+    def sigmoid(self):
+        return apply("sigmoid", self)
+
+    def tanh(self):
+        return apply("tanh", self)
+
+    def relu(self):
+        return apply("relu", self)
+
+    # -- backward ------------------------------------------------------------------
+    def zero_grad(self) -> None:
+        """Forget the gradient accumulated by earlier ``backward()`` calls."""
+        self.grad = None
+
+    def backward(self, grad=None) -> None:
+        """Fill ``.grad`` on every tensor this one depends on (that requires grad).
+
+        ``grad`` is the gradient arriving at this tensor; it may be omitted only
+        when this tensor is a scalar (it is then ``1``).  Gradients are added to
+        any ``.grad`` left by an earlier call.
+        """
+        for _ in self.backward_steps(grad):
+            pass
+
+    def backward_steps(self, grad=None):
+        """The backward pass as a generator: one :class:`Step` per op, output first.
+
+        Each node's total gradient is added to its ``.grad`` as the pass reaches it.
+        """
+        for step in reverse_pass(self, grad):
+            node = step.node
+            g = step.received
+            node.grad = np.array(g, dtype=np.float64) if node.grad is None else node.grad + g
+            if node._prim is not None:
+                yield step
+
+
+def reverse_pass(root: Tensor, grad=None):
+    """Reverse accumulation from ``root``, touching no ``.grad``: a generator of :class:`Step`.
+
+    Yields one step per tensor that ``root`` depends on (inputs included, with
+    nothing sent), in reverse topological order, so that each tensor's
+    gradient is complete when it is yielded.  ``grad`` is the gradient at
+    ``root`` (default 1 for a scalar).
+    """
+    if grad is None:
+        if root.data.shape != ():
+            raise ValueError(
+                f"backward() without a gradient needs a scalar, but this tensor has shape "
+                f"{root.data.shape}; pass the upstream gradient, e.g. "
+                f"t.backward(np.ones({root.data.shape}))")
+        grad = np.ones(())
+    else:
+        grad = np.array(grad, dtype=np.float64)
+        if grad.shape != root.data.shape:
+            raise ShapeError("backward", {"tensor": root.data.shape, "grad": grad.shape},
+                             "the upstream gradient must have the tensor's shape")
+    grads = {id(root): grad}
+    for node in reversed(topological_order(root)):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if node._prim is None:
+            yield Step(node, g, ())
+            continue
+        parents = node._parents
+        sent = node._prim.vjp(g, node.data, *(p.data for p in parents), **node._params)
+        for parent, pg in zip(parents, sent):
+            if not parent.requires_grad:
+                continue
+            key = id(parent)
+            # Accumulate over every path from the output (never overwrite): x * x is 2x.
+            grads[key] = grads[key] + pg if key in grads else pg
+        yield Step(node, g, tuple(sent))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of the backward pass: a node, the gradient it received, what it sent.
+
+    ``sent[i]`` is the gradient sent along the edge to ``node.parents[i]``
+    (computed for constants too, though they keep none of it); an input sends
+    nothing (``sent == ()``).
+    """
+
+    node: Tensor
+    received: np.ndarray
+    sent: tuple
+
+    def __str__(self) -> str:
+        def fmt(a):
+            return np.array2string(np.asarray(a), precision=4, suppress_small=True)
+
+        ins = ", ".join(f"{p.label}: {fmt(s)}" for p, s in zip(self.node.parents, self.sent))
+        return f"{self.node.label} received {fmt(self.received)}, sent {ins}"
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """The tensors ``root`` depends on (through tensors that require grad), inputs first.
+
+    Iterative depth-first search: a stack instead of recursion.
+    """
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for parent in reversed(node._parents):  # first operand visited first
+            if parent.requires_grad and id(parent) not in seen:
+                stack.append((parent, False))
+    return order
+
+
+def _check_shapes(prim: Primitive, tensors) -> None:
+    name = prim.name
+    if name in _BINARY_BROADCASTING:
+        a, b = tensors[0].data.shape, tensors[1].data.shape
+        if a != b:
+            broadcast_shape(name, a, b)
+    elif name == "matmul":
+        a, b = tensors[0].data.shape, tensors[1].data.shape
+        if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2):
+            raise ShapeError("matmul", {"a": a, "b": b},
+                             "a @ b needs vectors or matrices (1-d or 2-d)")
+        if a[-1] != b[0]:
+            raise ShapeError("matmul", {"a": a, "b": b},
+                             f"a @ b needs a.shape[-1] == b.shape[0] ({a[-1]} != {b[0]})")
+
+
+def apply(op: str, *args, **params) -> Tensor:
+    """Run catalogue op ``op`` forward on ``args`` and record it in the graph."""
+    prim = PRIMITIVES[op]
+    tensors = tuple(a if isinstance(a, Tensor) else Tensor(a, requires_grad=False)
+                    for a in args)
+    _check_shapes(prim, tensors)
+    data = prim.forward(*(t.data for t in tensors), **params)
+    out = Tensor.__new__(Tensor)
+    out.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
+    out.grad = None
+    out.name = None
+    out.requires_grad = any(t.requires_grad for t in tensors)
+    out._prim = prim
+    out._parents = tensors
+    out._params = params
+    return out
+
+
+# -- functions ----------------------------------------------------------------------
+def exp(x):
+    """``e^x`` entrywise; VJP ``g * e^x``."""
+    return apply("exp", x)
+
+
+def log(x):
+    """``log x`` entrywise; VJP ``g / x``."""
+    return apply("log", x)
+
+
+def sigmoid(x):
+    """``1 / (1 + e^{-x})``; VJP ``g * sigma (1 - sigma)``."""
+    return apply("sigmoid", x)
+
+
+def tanh(x):
+    """``tanh x``; VJP ``g * (1 - tanh^2 x)``."""
+    return apply("tanh", x)
+
+
+def relu(x):
+    """``max(x, 0)``; VJP ``g * [x > 0]`` (0 at x = 0)."""
+    return apply("relu", x)
+
+
+def maximum(a, b):
+    """Entrywise ``max(a, b)``; the gradient goes to the larger input, split in half at a tie."""
+    return apply("maximum", a, b)
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001  (mirrors numpy's name)
+    """Sum over ``axis`` (all axes by default); VJP copies ``g`` to every summed entry."""
+    return apply("sum", x, axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Mean over ``axis``; VJP copies ``g / count`` to every entry."""
+    return apply("mean", x, axis=axis, keepdims=keepdims)
+
+
+def reshape(x, shape):
+    """Same entries, new shape; VJP reshapes ``g`` back."""
+    return apply("reshape", x, shape=tuple(shape))
+
+
+def transpose(x):
+    """Reverse the axes (``x.T``); VJP transposes ``g`` back."""
+    return apply("transpose", x)

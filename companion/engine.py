@@ -245,10 +245,14 @@ def reverse_pass(root: Tensor, grad=None):
             yield Step(node, g, ())
             continue
         parents = node._parents
-        sent = node._prim.vjp(g, node.data, *(p.data for p in parents), **node._params)
-        for parent, pg in zip(parents, sent):
+        inputs = [p.data for p in parents]
+        sent = []
+        for parent, vjp in zip(parents, node._prim.vjps):
             if not parent.requires_grad:
+                sent.append(None)  # a constant: its gradient is never computed
                 continue
+            pg = vjp(g, node.data, *inputs, **node._params)
+            sent.append(pg)
             key = id(parent)
             # Accumulate over every path from the output (never overwrite): x * x is 2x.
             grads[key] = grads[key] + pg if key in grads else pg
@@ -260,7 +264,7 @@ class Step:
     """One stage of the backward pass: a node, the gradient it received, what it sent.
 
     ``sent[i]`` is the gradient sent along the edge to ``node.parents[i]``
-    (computed for constants too, though they keep none of it); an input sends
+    (``None`` for a constant, whose gradient is never computed); an input sends
     nothing (``sent == ()``).
     """
 
@@ -272,7 +276,8 @@ class Step:
         def fmt(a):
             return np.array2string(np.asarray(a), precision=4, suppress_small=True)
 
-        ins = ", ".join(f"{p.label}: {fmt(s)}" for p, s in zip(self.node.parents, self.sent))
+        ins = ", ".join(f"{p.label}: {fmt(s)}" for p, s in zip(self.node.parents, self.sent)
+                        if s is not None)
         return f"{self.node.label} received {fmt(self.received)}, sent {ins}"
 
 

@@ -7,8 +7,9 @@ Jacobian.  Every op here is two named functions and one line that registers
 them; the reverse-mode engine (:mod:`companion.engine`) and the layers of later
 chapters call these same VJPs, so each formula lives in one place.
 
-A VJP has the signature ``vjp(g, out, *inputs, **params) -> tuple`` with one
-gradient per input, each shaped like that input.
+Each input has its own VJP, ``vjp(g, out, *inputs, **params) -> gradient``
+shaped like that input (as in HIPS autograd), so the engine computes only the
+gradients some tensor needs: ``X @ W`` with a constant ``X`` never pays for ``dX``.
 
 Broadcasting: a binary op may stretch one operand to the other's shape (a bias
 ``(M,)`` over a batch ``(N, M)``, a scalar over anything), never both; the VJP
@@ -30,22 +31,25 @@ __all__ = ["Primitive", "PRIMITIVES", "register", "sum_to_shape", "broadcast_sha
 
 @dataclass(frozen=True)
 class Primitive:
-    """An op of the catalogue: its name, forward function, VJP and arity."""
+    """An op of the catalogue: its name, forward function and one VJP per input."""
 
     name: str
     forward: Callable
-    vjp: Callable
-    n_inputs: int
+    vjps: tuple
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.vjps)
 
 
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def register(name: str, forward: Callable, vjp: Callable, n_inputs: int) -> Primitive:
-    """Add an op to the catalogue (one visible line per op, below)."""
+def register(name: str, forward: Callable, *vjps: Callable) -> Primitive:
+    """Add an op to the catalogue: its forward function, then the VJP for each input."""
     if name in PRIMITIVES:
         raise ValueError(f"op {name!r} is already registered")
-    PRIMITIVES[name] = Primitive(name, forward, vjp, n_inputs)
+    PRIMITIVES[name] = Primitive(name, forward, tuple(vjps))
     return PRIMITIVES[name]
 
 
@@ -98,45 +102,60 @@ def add(a, b):
     return a + b
 
 
-def add_vjp(g, out, a, b):
-    return sum_to_shape(g, a.shape), sum_to_shape(g, b.shape)
+def add_vjp_a(g, out, a, b):
+    return sum_to_shape(g, a.shape)  # add distributes g unchanged to both inputs
 
 
-register("add", add, add_vjp, 2)
+def add_vjp_b(g, out, a, b):
+    return sum_to_shape(g, b.shape)
+
+
+register("add", add, add_vjp_a, add_vjp_b)
 
 
 def sub(a, b):
     return a - b
 
 
-def sub_vjp(g, out, a, b):
-    return sum_to_shape(g, a.shape), sum_to_shape(-g, b.shape)
+def sub_vjp_a(g, out, a, b):
+    return sum_to_shape(g, a.shape)
 
 
-register("sub", sub, sub_vjp, 2)
+def sub_vjp_b(g, out, a, b):
+    return sum_to_shape(-g, b.shape)
+
+
+register("sub", sub, sub_vjp_a, sub_vjp_b)
 
 
 def mul(a, b):
     return a * b
 
 
-def mul_vjp(g, out, a, b):
-    # Multiply swaps and scales: each input's gradient is g times the *other* input.
-    return sum_to_shape(g * b, a.shape), sum_to_shape(g * a, b.shape)
+def mul_vjp_a(g, out, a, b):
+    return sum_to_shape(g * b, a.shape)  # multiply swaps: a's gradient is g times b
 
 
-register("mul", mul, mul_vjp, 2)
+def mul_vjp_b(g, out, a, b):
+    return sum_to_shape(g * a, b.shape)
+
+
+register("mul", mul, mul_vjp_a, mul_vjp_b)
 
 
 def div(a, b):
     return a / b
 
 
-def div_vjp(g, out, a, b):
-    return sum_to_shape(g / b, a.shape), sum_to_shape(-g * out / b, b.shape)
+def div_vjp_a(g, out, a, b):
+    return sum_to_shape(g / b, a.shape)
 
 
-register("div", div, div_vjp, 2)
+def div_vjp_b(g, out, a, b):
+    return sum_to_shape(-g * out / b, b.shape)  # d(a/b)/db = -a/b^2 = -out/b
+
+
+register("div", div, div_vjp_a, div_vjp_b)
 
 
 def neg(a):
@@ -144,10 +163,10 @@ def neg(a):
 
 
 def neg_vjp(g, out, a):
-    return (-g,)
+    return -g
 
 
-register("neg", neg, neg_vjp, 1)
+register("neg", neg, neg_vjp)
 
 
 def power(a, *, p):
@@ -155,28 +174,30 @@ def power(a, *, p):
 
 
 def power_vjp(g, out, a, *, p):
-    return (g * p * a ** (p - 1),)
+    return g * p * a ** (p - 1)
 
 
-register("power", power, power_vjp, 1)
+register("power", power, power_vjp)
 
 
 def matmul(a, b):
     return a @ b
 
 
-def matmul_vjp(g, out, a, b):
-    # Dimension analysis picks each product: da has a's shape, db has b's.
-    if a.ndim == 1 and b.ndim == 1:  # inner product: g is a scalar
-        return g * b, g * a
-    if a.ndim == 1:  # (n,) @ (n, m) -> (m,)
-        return b @ g, np.outer(a, g)
-    if b.ndim == 1:  # (m, n) @ (n,) -> (m,)
-        return np.outer(g, b), a.T @ g
-    return g @ b.T, a.T @ g  # (n, k) @ (k, m) -> (n, m)
+# Dimension analysis picks each product: da has the shape of a, db the shape of b.
+def matmul_vjp_a(g, out, a, b):
+    if b.ndim == 1:
+        return g * b if a.ndim == 1 else np.outer(g, b)  # (n,)@(n,) or (m, n)@(n,)
+    return b @ g if a.ndim == 1 else g @ b.T  # (n,)@(n, m) or (n, k)@(k, m)
 
 
-register("matmul", matmul, matmul_vjp, 2)
+def matmul_vjp_b(g, out, a, b):
+    if a.ndim == 1:
+        return g * a if b.ndim == 1 else np.outer(a, g)
+    return a.T @ g
+
+
+register("matmul", matmul, matmul_vjp_a, matmul_vjp_b)
 
 
 # ---------------------------------------------------------------- elementwise functions
@@ -186,10 +207,10 @@ def exp(a):
 
 
 def exp_vjp(g, out, a):
-    return (g * out,)
+    return g * out
 
 
-register("exp", exp, exp_vjp, 1)
+register("exp", exp, exp_vjp)
 
 
 def log(a):
@@ -197,10 +218,10 @@ def log(a):
 
 
 def log_vjp(g, out, a):
-    return (g / a,)
+    return g / a
 
 
-register("log", log, log_vjp, 1)
+register("log", log, log_vjp)
 
 
 def sigmoid(a):
@@ -210,10 +231,10 @@ def sigmoid(a):
 
 
 def sigmoid_vjp(g, out, a):
-    return (g * out * (1.0 - out),)  # sigma' = sigma (1 - sigma), from the output
+    return g * out * (1.0 - out)  # sigma' = sigma (1 - sigma), from the output
 
 
-register("sigmoid", sigmoid, sigmoid_vjp, 1)
+register("sigmoid", sigmoid, sigmoid_vjp)
 
 
 def tanh(a):
@@ -221,10 +242,10 @@ def tanh(a):
 
 
 def tanh_vjp(g, out, a):
-    return (g * (1.0 - out * out),)
+    return g * (1.0 - out * out)
 
 
-register("tanh", tanh, tanh_vjp, 1)
+register("tanh", tanh, tanh_vjp)
 
 
 def relu(a):
@@ -233,25 +254,32 @@ def relu(a):
 
 def relu_vjp(g, out, a):
     # The mask comes from the input: relu'(a) = 1 where a > 0, and 0 at a = 0 by convention.
-    return (g * (a > 0),)
+    return g * (a > 0)
 
 
-register("relu", relu, relu_vjp, 1)
+register("relu", relu, relu_vjp)
 
 
 def maximum(a, b):
     return np.maximum(a, b)
 
 
-def maximum_vjp(g, out, a, b):
+def _share_of_a(a, b):
     # Max routes the gradient to the larger input.  At a tie each input gets half:
     # max(x, x) = x has derivative 1, so the two shares must add up to 1 (the seed's
     # "both get 1" would double it), and the split keeps max(a, b) = max(b, a).
-    to_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
-    return sum_to_shape(g * to_a, a.shape), sum_to_shape(g * (1.0 - to_a), b.shape)
+    return np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
 
 
-register("maximum", maximum, maximum_vjp, 2)
+def maximum_vjp_a(g, out, a, b):
+    return sum_to_shape(g * _share_of_a(a, b), a.shape)
+
+
+def maximum_vjp_b(g, out, a, b):
+    return sum_to_shape(g * (1.0 - _share_of_a(a, b)), b.shape)
+
+
+register("maximum", maximum, maximum_vjp_a, maximum_vjp_b)
 
 
 # ---------------------------------------------------------------- reductions and shape
@@ -271,10 +299,10 @@ def sum_vjp(g, out, a, *, axis=None, keepdims=False):
     # Sum copies the gradient back to every summed entry (the add gate, many inputs).
     if not keepdims:
         g = np.expand_dims(g, _axes(axis, a.ndim))
-    return (np.broadcast_to(g, a.shape).copy(),)
+    return np.broadcast_to(g, a.shape).copy()
 
 
-register("sum", sum_, sum_vjp, 1)
+register("sum", sum_, sum_vjp)
 
 
 def mean(a, *, axis=None, keepdims=False):
@@ -283,11 +311,10 @@ def mean(a, *, axis=None, keepdims=False):
 
 def mean_vjp(g, out, a, *, axis=None, keepdims=False):
     count = int(np.prod([a.shape[i] for i in _axes(axis, a.ndim)]))
-    (da,) = sum_vjp(g, out, a, axis=axis, keepdims=keepdims)
-    return (da / count,)
+    return sum_vjp(g, out, a, axis=axis, keepdims=keepdims) / count
 
 
-register("mean", mean, mean_vjp, 1)
+register("mean", mean, mean_vjp)
 
 
 def reshape(a, *, shape):
@@ -295,10 +322,10 @@ def reshape(a, *, shape):
 
 
 def reshape_vjp(g, out, a, *, shape):
-    return (np.reshape(g, a.shape),)
+    return np.reshape(g, a.shape)
 
 
-register("reshape", reshape, reshape_vjp, 1)
+register("reshape", reshape, reshape_vjp)
 
 
 def transpose(a):
@@ -306,7 +333,7 @@ def transpose(a):
 
 
 def transpose_vjp(g, out, a):
-    return (np.transpose(g),)
+    return np.transpose(g)
 
 
-register("transpose", transpose, transpose_vjp, 1)
+register("transpose", transpose, transpose_vjp)

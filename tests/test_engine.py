@@ -101,8 +101,8 @@ def test_vjp_matches_numerical_vjp_and_dot_product_test(name, data):
     originals = [a.copy() for a in inputs]
     out = np.asarray(prim.forward(*inputs, **params))
     g = data.draw(arr(out.shape))
-    sent = prim.vjp(g, out, *inputs, **params)
-    assert len(sent) == prim.n_inputs == len(inputs)
+    sent = [vjp(g, out, *inputs, **params) for vjp in prim.vjps]
+    assert prim.n_inputs == len(inputs)
     rng = np.random.default_rng(0)
     for i, (a, da) in enumerate(zip(inputs, sent)):
         assert np.shape(da) == a.shape, f"{name}: gradient {i} has the wrong shape"

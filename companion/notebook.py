@@ -38,6 +38,10 @@ def setup() -> None:
     shell = get_ipython()
     if shell is None:
         return
+    import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
+    # matplotlib-inline installs its figure formatters lazily, at the first figure, and
+    # that removes any Figure printer registered before.  Make (and drop) one figure first.
+    plt.close(plt.figure())
     shell.display_formatter.formatters["text/plain"].for_type(Figure, _pretty_figure)

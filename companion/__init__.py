@@ -6,12 +6,28 @@ One module per chapter or theme, so the package reads like the table of contents
 * :mod:`companion.numeric`    derivatives by central differences (chapter 1)
 * :mod:`companion.gradcheck`  gradient checks (chapter 1)
 * :mod:`companion.jacobians`  the analytic Jacobians of chapter 1
+* :mod:`companion.chainrule`  the chain rule as a product of Jacobians, and its cost (chapter 2)
+* :mod:`companion.vjps`       the catalogue of ops: forward and VJP side by side (chapter 3)
+* :mod:`companion.engine`     reverse-mode automatic differentiation over numpy arrays (chapter 3)
+* :mod:`companion.circuits`   circuit diagrams drawn from the engine's graph (chapter 3)
 * :mod:`companion.plots`      pictures of derivatives
 * :mod:`companion.notebook`   deterministic output for the chapter notebooks
 """
 
-from . import errors, gradcheck, jacobians, notebook, numeric, plots
+from . import (
+    chainrule,
+    circuits,
+    engine,
+    errors,
+    gradcheck,
+    jacobians,
+    notebook,
+    numeric,
+    plots,
+    vjps,
+)
 from .errors import ShapeError
 
-__all__ = ["errors", "gradcheck", "jacobians", "notebook", "numeric", "plots", "ShapeError"]
+__all__ = ["chainrule", "circuits", "engine", "errors", "gradcheck", "jacobians", "notebook",
+           "numeric", "plots", "vjps", "ShapeError"]
 __version__ = "0.1.0"

@@ -21,7 +21,8 @@ Design notes:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from itertools import count
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,9 +45,13 @@ __all__ = [
     "mean",
     "reshape",
     "transpose",
+    "softmax_cross_entropy",
 ]
 
 _BINARY_BROADCASTING = {"add", "sub", "mul", "div", "maximum"}
+# Every tensor gets the next number at creation. An op's inputs exist before its output,
+# so sorting the tensors of a graph by this number is a topological order.
+_creation = count()
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "-", "matmul": "@",
             "power": "**", "maximum": "max"}
 
@@ -56,7 +61,8 @@ class Tensor:
 
     Parameters
     ----------
-    data : array_like, stored as a float64 array (shape ``()`` for a scalar).
+    data : array_like, stored as a float64 array (shape ``()`` for a scalar); a float64
+        ndarray is used as it is, without a copy (the engine never writes into data).
     requires_grad : bool, default True: ``backward()`` fills this tensor's ``.grad``.
         Plain numbers and arrays mixed into an expression become constants
         (``requires_grad=False``).
@@ -66,22 +72,27 @@ class Tensor:
     ----------
     data : ndarray, the value.
     grad : ndarray or None, ``dL/d(this tensor)``, shaped like ``data``, after ``backward()``.
+        An input's gradient is read-only: one gradient array may be shared by
+        several tensors (``a + b`` hands the same gradient to both), so writing
+        into it raises instead of silently changing the others; copy it to
+        modify it.  Treat an intermediate tensor's gradient as read-only too.
     op : str or None, the name of the op that made this tensor (None for an input).
     parents : tuple of Tensor, the op's inputs.
     """
 
     __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_parents", "_params",
-                 "__weakref__")
+                 "_index", "__weakref__")
     __array_priority__ = 100  # numpy defers to Tensor in `ndarray + Tensor`
 
     def __init__(self, data, requires_grad: bool = True, name: str | None = None):
-        self.data = np.array(data, dtype=np.float64)
+        self.data = np.asarray(data, dtype=np.float64)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._prim: Primitive | None = None
         self._parents: tuple[Tensor, ...] = ()
         self._params: dict = {}
+        self._index = next(_creation)
 
     # -- description ------------------------------------------------------------
     @property
@@ -200,20 +211,29 @@ class Tensor:
         when this tensor is a scalar (it is then ``1``).  Gradients are added to
         any ``.grad`` left by an earlier call.
         """
-        for _ in self.backward_steps(grad):
-            pass
+        for node, received, _ in _reverse(self, grad):
+            _store_grad(node, received)
 
     def backward_steps(self, grad=None):
         """The backward pass as a generator: one :class:`Step` per op, output first.
 
         Each node's total gradient is added to its ``.grad`` as the pass reaches it.
         """
-        for step in reverse_pass(self, grad):
-            node = step.node
-            g = step.received
-            node.grad = np.array(g, dtype=np.float64) if node.grad is None else node.grad + g
+        for node, received, sent in _reverse(self, grad):
+            _store_grad(node, received)
             if node._prim is not None:
-                yield step
+                yield Step(node, received, sent)
+
+
+def _store_grad(node: "Tensor", received) -> None:
+    g = received if node.grad is None else node.grad + received
+    if type(g) is not np.ndarray:
+        g = np.asarray(g, dtype=np.float64)
+    if node._prim is None:
+        # An input's gradient is what users hold and update with; it may be the very
+        # array another input received (a + b sends g to both), so make it read-only.
+        g.flags.writeable = False
+    node.grad = g
 
 
 def reverse_pass(root: Tensor, grad=None):
@@ -224,6 +244,12 @@ def reverse_pass(root: Tensor, grad=None):
     gradient is complete when it is yielded.  ``grad`` is the gradient at
     ``root`` (default 1 for a scalar).
     """
+    for node, received, sent in _reverse(root, grad):
+        yield Step(node, received, sent)
+
+
+def _reverse(root: Tensor, grad):
+    """The loop of :func:`reverse_pass`, yielding plain ``(node, received, sent)`` tuples."""
     if grad is None:
         if root.data.shape != ():
             raise ValueError(
@@ -242,7 +268,7 @@ def reverse_pass(root: Tensor, grad=None):
         if g is None:
             continue
         if node._prim is None:
-            yield Step(node, g, ())
+            yield node, g, ()
             continue
         parents = node._parents
         inputs = [p.data for p in parents]
@@ -255,12 +281,14 @@ def reverse_pass(root: Tensor, grad=None):
             sent.append(pg)
             key = id(parent)
             # Accumulate over every path from the output (never overwrite): x * x is 2x.
-            grads[key] = grads[key] + pg if key in grads else pg
-        yield Step(node, g, tuple(sent))
+            if key in grads:
+                grads[key] = grads[key] + pg
+            else:
+                grads[key] = pg
+        yield node, g, tuple(sent)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One stage of the backward pass: a node, the gradient it received, what it sent.
 
     ``sent[i]`` is the gradient sent along the edge to ``node.parents[i]``
@@ -284,32 +312,33 @@ class Step:
 def topological_order(root: Tensor) -> list[Tensor]:
     """The tensors ``root`` depends on (through tensors that require grad), inputs first.
 
-    Iterative depth-first search: a stack instead of recursion.
+    An iterative search (a stack, no recursion) collects them; sorting by
+    creation order then puts every tensor after the tensors it was computed from.
     """
-    order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    seen = {id(root): root}
+    stack = [root]
     while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(node._parents):  # first operand visited first
+        for parent in stack.pop()._parents:
             if parent.requires_grad and id(parent) not in seen:
-                stack.append((parent, False))
-    return order
+                seen[id(parent)] = parent
+                stack.append(parent)
+    return sorted(seen.values(), key=_creation_index)
+
+
+def _creation_index(t: Tensor) -> int:
+    return t._index
+
+
+_ALLOWED_BROADCASTS: set = set()  # (op, shape_a, shape_b) already checked
 
 
 def _check_shapes(prim: Primitive, tensors) -> None:
     name = prim.name
     if name in _BINARY_BROADCASTING:
         a, b = tensors[0].data.shape, tensors[1].data.shape
-        if a != b:
-            broadcast_shape(name, a, b)
+        if a != b and (name, a, b) not in _ALLOWED_BROADCASTS:
+            broadcast_shape(name, a, b)  # raises ShapeError if refused
+            _ALLOWED_BROADCASTS.add((name, a, b))
     elif name == "matmul":
         a, b = tensors[0].data.shape, tensors[1].data.shape
         if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2):
@@ -323,18 +352,23 @@ def _check_shapes(prim: Primitive, tensors) -> None:
 def apply(op: str, *args, **params) -> Tensor:
     """Run catalogue op ``op`` forward on ``args`` and record it in the graph."""
     prim = PRIMITIVES[op]
-    tensors = tuple(a if isinstance(a, Tensor) else Tensor(a, requires_grad=False)
-                    for a in args)
-    _check_shapes(prim, tensors)
-    data = prim.forward(*(t.data for t in tensors), **params)
+    tensors = tuple([a if isinstance(a, Tensor) else Tensor(a, requires_grad=False)
+                     for a in args])
+    if len(tensors) == 2 and tensors[0].data.shape != tensors[1].data.shape:
+        _check_shapes(prim, tensors)
+    elif op == "matmul":
+        _check_shapes(prim, tensors)
+    data = prim.forward(*[t.data for t in tensors], **params)
     out = Tensor.__new__(Tensor)
     out.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
     out.grad = None
     out.name = None
-    out.requires_grad = any(t.requires_grad for t in tensors)
+    out.requires_grad = tensors[0].requires_grad or (len(tensors) > 1 and
+                                                     tensors[1].requires_grad)
     out._prim = prim
     out._parents = tensors
     out._params = params
+    out._index = next(_creation)
     return out
 
 
@@ -387,3 +421,11 @@ def reshape(x, shape):
 def transpose(x):
     """Reverse the axes (``x.T``); VJP transposes ``g`` back."""
     return apply("transpose", x)
+
+
+def softmax_cross_entropy(scores, y):
+    """Mean softmax cross-entropy of ``scores`` (N, C) against integer labels ``y`` (N,).
+
+    VJP: ``g * (softmax(scores) - one_hot(y)) / N`` (chapter 6).
+    """
+    return apply("softmax_cross_entropy", scores, y=np.asarray(y))

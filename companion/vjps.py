@@ -337,3 +337,41 @@ def transpose_vjp(g, out, a):
 
 
 register("transpose", transpose, transpose_vjp)
+
+
+# ---------------------------------------------------------------- losses
+
+def _check_labels(op: str, scores, y):
+    if scores.ndim != 2:
+        raise ShapeError(op, {"scores": scores.shape}, "scores must be (N, C): one row per sample")
+    if y.shape != (scores.shape[0],):
+        raise ShapeError(op, {"scores": scores.shape, "y": y.shape},
+                         f"y must hold one label per row of scores: shape ({scores.shape[0]},)")
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{op}: labels y must be integers, got dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= scores.shape[1]):
+        bad = np.flatnonzero((y < 0) | (y >= scores.shape[1]))
+        raise ValueError(f"{op}: labels must lie in 0..{scores.shape[1] - 1}; entries "
+                         f"{bad[:5].tolist()} are {y[bad[:5]].tolist()}")
+
+
+def log_softmax(scores):
+    """``log softmax`` along the last axis, stably: subtract the row maximum first."""
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax_cross_entropy(scores, *, y):
+    """Mean over the N rows of ``-log softmax(scores)[i, y_i]``; scores (N, C), y (N,) ints."""
+    _check_labels("softmax_cross_entropy", scores, y)
+    return -log_softmax(scores)[np.arange(y.size), y].sum() / y.size
+
+
+def softmax_cross_entropy_vjp(g, out, scores, *, y):
+    # The chain through softmax and cross-entropy collapses to (softmax - one_hot) / N.
+    dscores = np.exp(log_softmax(scores))
+    dscores[np.arange(y.size), y] -= 1.0
+    return dscores * (g / y.size)
+
+
+register("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_vjp)

@@ -63,6 +63,14 @@ def with_axis():
                             st.booleans()))
 
 
+def scores_and_labels():
+    def build(nc):
+        n, c = nc
+        return st.tuples(arr((n, c)), hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    return st.tuples(st.integers(1, 5), st.integers(1, 5)).flatmap(build).map(
+        lambda sy: ((sy[0],), {"y": sy[1]}))
+
+
 INPUTS = {
     "add": st.one_of(same_shape_pair(), bias_pair()).map(lambda ab: (ab, {})),
     "sub": st.one_of(same_shape_pair(), bias_pair()).map(lambda ab: (ab, {})),
@@ -82,6 +90,7 @@ INPUTS = {
     "mean": with_axis().map(lambda t: ((t[0],), {"axis": t[1], "keepdims": t[2]})),
     "reshape": small_shapes.flatmap(lambda s: arr(s)).map(lambda a: ((a,), {"shape": (-1,)})),
     "transpose": one().map(lambda a: (a, {})),
+    "softmax_cross_entropy": scores_and_labels(),
 }
 
 
@@ -303,3 +312,39 @@ def test_backward_steps_visit_ops_from_the_output():
     f = (x + y) * z
     steps = [str(s) for s in f.backward_steps()]
     assert steps == ["* received 1., sent +: -4., z: 3.", "+ received -4., sent x: -4., y: -4."]
+
+
+def test_softmax_cross_entropy_refuses_bad_labels():
+    scores = Tensor(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"labels must lie in 0..3; entries \[1\] are \[4\]"):
+        E.softmax_cross_entropy(scores, [0, 4, 1])
+    with pytest.raises(TypeError, match="labels y must be integers"):
+        E.softmax_cross_entropy(scores, [0.0, 1.0, 1.0])
+    with pytest.raises(ShapeError, match=r"y must hold one label per row of scores: shape \(3,\)"):
+        E.softmax_cross_entropy(scores, [0, 1])
+
+
+def test_softmax_cross_entropy_is_stable_for_huge_scores():
+    scores = Tensor(np.array([[1000.0, 0.0, -1000.0], [0.0, 10000.0, 0.0]]))
+    loss = E.softmax_cross_entropy(scores, [0, 0])
+    loss.backward()
+    assert np.isfinite(loss.data) and loss.data == pytest.approx(10000.0 / 2)
+    assert np.all(np.isfinite(scores.grad))
+
+
+def test_input_gradients_are_read_only_so_shared_arrays_cannot_be_corrupted():
+    a, b = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])
+    (a + b).sum().backward()  # the add gate hands one array to both inputs
+    with pytest.raises(ValueError, match="read-only"):
+        a.grad[0] = 5.0
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    a.grad = a.grad * 0.5  # out-of-place updates are fine
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+
+
+def test_engine_does_not_copy_or_modify_the_data_it_wraps():
+    X = np.arange(6.0).reshape(2, 3)
+    t = Tensor(X)
+    assert np.shares_memory(t.data, X)
+    (t * t).sum().backward()
+    np.testing.assert_array_equal(X, np.arange(6.0).reshape(2, 3))

@@ -10,6 +10,9 @@ One module per chapter or theme, so the package reads like the table of contents
 * :mod:`companion.vjps`       the catalogue of ops: forward and VJP side by side (chapter 3)
 * :mod:`companion.engine`     reverse-mode automatic differentiation over numpy arrays (chapter 3)
 * :mod:`companion.circuits`   circuit diagrams drawn from the engine's graph (chapter 3)
+* :mod:`companion.dimensions` dimension analysis: the shapes pick the formula (chapter 4)
+* :mod:`companion.layers`     affine and activation layers, forward and backward (chapter 4)
+* :mod:`companion.network`    a network in seed 004's notation, BP1-BP4 (chapter 5)
 * :mod:`companion.plots`      pictures of derivatives
 * :mod:`companion.notebook`   deterministic output for the chapter notebooks
 """
@@ -17,10 +20,13 @@ One module per chapter or theme, so the package reads like the table of contents
 from . import (
     chainrule,
     circuits,
+    dimensions,
     engine,
     errors,
     gradcheck,
     jacobians,
+    layers,
+    network,
     notebook,
     numeric,
     plots,
@@ -28,6 +34,6 @@ from . import (
 )
 from .errors import ShapeError
 
-__all__ = ["chainrule", "circuits", "engine", "errors", "gradcheck", "jacobians", "notebook",
-           "numeric", "plots", "vjps", "ShapeError"]
+__all__ = ["chainrule", "circuits", "dimensions", "engine", "errors", "gradcheck", "jacobians",
+           "layers", "network", "notebook", "numeric", "plots", "vjps", "ShapeError"]
 __version__ = "0.1.0"

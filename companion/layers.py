@@ -1,0 +1,107 @@
+"""Layers with the cs231n interface: ``out, cache = *_forward(...)``, ``grads = *_backward(dout, cache)``.
+
+Chapter 4 (:ref:`ch4-layers`).  Samples are in rows: ``x`` is ``(N, D)``.  Every
+backward function calls the VJPs of the catalogue (:mod:`companion.vjps`), the
+same functions the engine uses, so each formula lives in one place.  No
+backward writes into ``dout`` or into anything in the cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import vjps
+from .errors import ShapeError, require_finite
+
+__all__ = [
+    "affine_forward",
+    "affine_backward",
+    "relu_forward",
+    "relu_backward",
+    "sigmoid_forward",
+    "sigmoid_backward",
+    "tanh_forward",
+    "tanh_backward",
+]
+
+
+def _matching_dout(op: str, dout, shape) -> np.ndarray:
+    dout = np.asarray(dout, dtype=np.float64)
+    if dout.shape != tuple(shape):
+        raise ShapeError(op, {"dout": dout.shape, "out": tuple(shape)},
+                         "dout is dL/dout and must have the shape of the layer's output")
+    return dout
+
+
+def affine_forward(x, W, b):
+    """``out = x W + b`` (eq. ``ch4-eq-affine``), the bias broadcast over the rows.
+
+    Inputs: ``x`` (N, D), ``W`` (D, M), ``b`` (M,).
+    Returns: ``out`` (N, M) and ``cache = (x, W, b)``.
+    """
+    op = "affine_forward"
+    x = np.asarray(x, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if x.ndim != 2 or W.ndim != 2 or b.ndim != 1:
+        raise ShapeError(op, {"x": x.shape, "W": W.shape, "b": b.shape},
+                         "x must be (N, D), W (D, M) and b (M,)")
+    if x.shape[1] != W.shape[0] or W.shape[1] != b.shape[0]:
+        raise ShapeError(op, {"x": x.shape, "W": W.shape, "b": b.shape},
+                         f"x W + b needs x (N, D), W (D, M), b (M,): here D must be "
+                         f"{W.shape[0]} and M must be {W.shape[1]}")
+    for name, a in (("x", x), ("W", W), ("b", b)):
+        require_finite(op, name, a)
+    return x @ W + b, (x, W, b)
+
+
+def affine_backward(dout, cache):
+    """Gradients of ``out = x W + b`` (eqs. ``ch4-eq-dX``, ``ch4-eq-dW``, ``ch4-eq-db``).
+
+    ``dx = dout W^T`` (N, D), ``dW = x^T dout`` (D, M), ``db = sum over rows of dout`` (M,).
+    """
+    x, W, b = cache
+    dout = _matching_dout("affine_backward", dout, (x.shape[0], W.shape[1]))
+    dx = vjps.matmul_vjp_a(dout, None, x, W)
+    dW = vjps.matmul_vjp_b(dout, None, x, W)
+    db = vjps.add_vjp_b(dout, None, None, b)  # undo the broadcast of b over the N rows
+    return dx, dW, db
+
+
+def relu_forward(x):
+    """``out = max(x, 0)``; cache ``x``. Shapes: any -> same."""
+    x = np.asarray(x, dtype=np.float64)
+    return vjps.relu(x), x
+
+
+def relu_backward(dout, cache):
+    """``dx = dout * [x > 0]`` (the mask from the input; 0 at x = 0)."""
+    x = cache
+    dout = _matching_dout("relu_backward", dout, x.shape)
+    return vjps.relu_vjp(dout, None, x)
+
+
+def sigmoid_forward(x):
+    """``out = 1 / (1 + e^{-x})``; cache ``out``. Shapes: any -> same."""
+    out = vjps.sigmoid(np.asarray(x, dtype=np.float64))
+    return out, out
+
+
+def sigmoid_backward(dout, cache):
+    """``dx = dout * out (1 - out)``: sigma' from the output."""
+    out = cache
+    dout = _matching_dout("sigmoid_backward", dout, out.shape)
+    return vjps.sigmoid_vjp(dout, out, None)
+
+
+def tanh_forward(x):
+    """``out = tanh x``; cache ``out``. Shapes: any -> same."""
+    out = vjps.tanh(np.asarray(x, dtype=np.float64))
+    return out, out
+
+
+def tanh_backward(dout, cache):
+    """``dx = dout * (1 - out^2)``."""
+    out = cache
+    dout = _matching_dout("tanh_backward", dout, out.shape)
+    return vjps.tanh_vjp(dout, out, None)

@@ -15,16 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Tensor, reverse_pass, topological_order
+from .engine import SYMBOLS, Tensor, reverse_pass, topological_order
 
 __all__ = ["draw_circuit", "circuit_layout", "gate_label"]
 
 VALUE_COLOR = "#1b7837"
 GRAD_COLOR = "#b2182b"
-_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "maximum": "max",
-            "neg": "*-1", "exp": "exp", "log": "log", "sigmoid": "σ", "tanh": "tanh",
-            "relu": "relu", "sum": "sum", "mean": "mean", "reshape": "reshape",
-            "transpose": "T"}
 
 
 def _number(a, precision: int) -> str:
@@ -41,7 +37,7 @@ def gate_label(t: Tensor, precision: int = 2) -> str:
     if op == "power":
         p = t.params["p"]
         return f"**{p:g}"
-    symbol = _SYMBOLS.get(op, op)
+    symbol = SYMBOLS.get(op, op)
     consts = [(i, p) for i, p in enumerate(t.parents) if not p.requires_grad]
     if len(consts) == 1 and len(t.parents) == 2 and consts[0][1].data.shape == ():
         i, c = consts[0]
@@ -201,8 +197,16 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
             obstacles.append((x - 0.2, y + radius, x + 0.2, y + radius + 0.3))
 
     labels = []
+    drawn_pairs: dict = {}
     for parent, child, k, points in wires:
         pts = [np.array(to_xy(p)) for p in points]
+        pair = (id(parent), id(child))
+        repeat = drawn_pairs.get(pair, 0)
+        drawn_pairs[pair] = repeat + 1
+        if repeat:  # the same tensor feeds this gate again (x * x): bend this wire away
+            a, b = pts[-2], pts[-1]
+            bend = (a + b) / 2 + np.array([0.0, -0.55 * repeat * sy])
+            pts = pts[:-1] + [bend, b]
         first = pts[1] - pts[0]
         last = pts[-1] - pts[-2]
         pts[0] = pts[0] + (first / np.linalg.norm(first)) * (0.1 if parent.op is None

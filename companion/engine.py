@@ -30,6 +30,7 @@ from .errors import ShapeError
 from .vjps import PRIMITIVES, Primitive, broadcast_shape
 
 __all__ = [
+    "SYMBOLS",
     "Tensor",
     "Step",
     "apply",
@@ -46,14 +47,16 @@ __all__ = [
     "reshape",
     "transpose",
     "softmax_cross_entropy",
+    "svm_loss",
 ]
 
 _BINARY_BROADCASTING = {"add", "sub", "mul", "div", "maximum"}
 # Every tensor gets the next number at creation. An op's inputs exist before its output,
 # so sorting the tensors of a graph by this number is a topological order.
 _creation = count()
-_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "-", "matmul": "@",
-            "power": "**", "maximum": "max"}
+# How an op is written in step printouts and on circuit diagrams (one table for both).
+SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "*-1", "matmul": "@",
+           "power": "**", "maximum": "max", "sigmoid": "σ", "transpose": "T"}
 
 
 class Tensor:
@@ -121,8 +124,13 @@ class Tensor:
         if self.name:
             return self.name
         if self._prim is not None:
-            return _SYMBOLS.get(self._prim.name, self._prim.name)
+            return SYMBOLS.get(self._prim.name, self._prim.name)
         return "input" if self.requires_grad else "const"
+
+    def named(self, name: str) -> "Tensor":
+        """Give this tensor a name (for printouts and diagrams) and return it: ``(x + y).named("q")``."""
+        self.name = name
+        return self
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, suppress_small=True)
@@ -304,6 +312,8 @@ class Step(NamedTuple):
         def fmt(a):
             return np.array2string(np.asarray(a), precision=4, suppress_small=True)
 
+        if self.node.op is None:
+            return f"{self.node.label} received {fmt(self.received)} (an input: its gradient)"
         ins = ", ".join(f"{p.label}: {fmt(s)}" for p, s in zip(self.node.parents, self.sent)
                         if s is not None)
         return f"{self.node.label} received {fmt(self.received)}, sent {ins}"
@@ -429,3 +439,8 @@ def softmax_cross_entropy(scores, y):
     VJP: ``g * (softmax(scores) - one_hot(y)) / N`` (chapter 6).
     """
     return apply("softmax_cross_entropy", scores, y=np.asarray(y))
+
+
+def svm_loss(scores, y, margin=1.0):
+    """Mean multiclass hinge loss of ``scores`` (N, C) against integer labels ``y`` (N,)."""
+    return apply("svm_loss", scores, y=np.asarray(y), margin=float(margin))

@@ -355,10 +355,10 @@ def _check_labels(op: str, scores, y):
                          f"{bad[:5].tolist()} are {y[bad[:5]].tolist()}")
 
 
-def log_softmax(scores):
-    """``log softmax`` along the last axis, stably: subtract the row maximum first."""
-    shifted = scores - scores.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+def log_softmax(scores, axis=-1):
+    """``log softmax`` along ``axis``, stably: subtract the maximum first (log-sum-exp)."""
+    shifted = scores - scores.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def softmax_cross_entropy(scores, *, y):
@@ -375,3 +375,28 @@ def softmax_cross_entropy_vjp(g, out, scores, *, y):
 
 
 register("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_vjp)
+
+
+def svm_loss(scores, *, y, margin=1.0):
+    """Multiclass hinge loss, mean over rows: ``sum_{j != y_i} max(0, s_ij - s_iy_i + margin)``."""
+    _check_labels("svm_loss", scores, y)
+    return _svm_margins(scores, y, margin).sum() / y.size
+
+
+def _svm_margins(scores, y, margin):
+    rows = np.arange(y.size)
+    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + margin)
+    margins[rows, y] = 0.0
+    return margins
+
+
+def svm_loss_vjp(g, out, scores, *, y, margin=1.0):
+    # Each violated margin sends +1 to its class and -1 to the correct class.
+    # At a kink (a margin exactly 0) the gradient taken is 0.
+    rows = np.arange(y.size)
+    d = (_svm_margins(scores, y, margin) > 0).astype(np.float64)
+    d[rows, y] = -d.sum(axis=1)
+    return d * (g / y.size)
+
+
+register("svm_loss", svm_loss, svm_loss_vjp)

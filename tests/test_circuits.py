@@ -62,3 +62,19 @@ def test_drawing_needs_a_scalar_or_a_gradient():
     ax = draw_circuit(v * 2.0, grad=[1.0, 1.0])
     assert "2" in texts(ax)  # a non-scalar wire shows its shape
     plt.close("all")
+
+
+def test_a_tensor_used_twice_by_one_gate_gets_two_visible_wires():
+    x = Tensor(3.0, name="x")
+    ax = draw_circuit((x * x).named("f"))
+    shown = texts(ax)
+    assert shown.count("3.00") == 4  # two wires, each with value 3 and gradient 3
+    assert "9.00" in shown and "f" in shown
+    plt.close("all")
+
+
+def test_steps_and_diagrams_use_one_symbol_table():
+    x = Tensor(1.0, name="x")
+    f = E.sigmoid(-x)
+    labels = [s.node.label for s in f.backward_steps()]
+    assert labels == ["σ", "*-1"] == [gate_label(f), gate_label(f.parents[0])]

@@ -91,6 +91,9 @@ INPUTS = {
     "reshape": small_shapes.flatmap(lambda s: arr(s)).map(lambda a: ((a,), {"shape": (-1,)})),
     "transpose": one().map(lambda a: (a, {})),
     "softmax_cross_entropy": scores_and_labels(),
+    # hinge kinks: keep every margin s_j - s_y + 1 away from 0
+    "svm_loss": scores_and_labels().filter(lambda sy: np.all(np.abs(
+        sy[0][0] - sy[0][0][np.arange(sy[1]["y"].size), sy[1]["y"]][:, None] + 1.0) > 1e-3)),
 }
 
 
@@ -348,3 +351,11 @@ def test_engine_does_not_copy_or_modify_the_data_it_wraps():
     assert np.shares_memory(t.data, X)
     (t * t).sum().backward()
     np.testing.assert_array_equal(X, np.arange(6.0).reshape(2, 3))
+
+
+def test_named_returns_the_tensor_and_input_steps_say_what_they_are():
+    x = Tensor(2.0, name="x")
+    q = (x * 3.0).named("q")
+    assert q.name == "q" and q.op == "mul"
+    steps = [str(s) for s in E.reverse_pass(q)]
+    assert steps == ["q received 1., sent x: 3.", "x received 3. (an input: its gradient)"]

@@ -1,0 +1,118 @@
+"""Softmax, cross-entropy and the multiclass SVM loss, each with its gradient.
+
+Chapter 6 (:ref:`ch6-softmax`).  For scores ``z`` (one row per sample) and the
+softmax ``a = softmax(z)``:
+
+* the softmax Jacobian of one row is ``da_i/dz_j = a_i (I_ij - a_j)``, i.e.
+  ``diag(a) - a a^T`` (:func:`softmax_jacobian`);
+* with the cross-entropy ``L = -(1/N) sum_i log a_{i, y_i}`` the chain through both
+  collapses to ``dL/dz = (a - one_hot(y)) / N`` (:func:`softmax_cross_entropy`).
+
+Everything is computed stably from ``log_softmax`` (subtract the row maximum,
+then log-sum-exp), so scores of size 10,000 give finite losses and gradients.
+The gradient formulas live in the catalogue (:mod:`companion.vjps`); these
+functions validate the input and call them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import vjps
+from .errors import ShapeError, require_finite
+
+__all__ = [
+    "softmax",
+    "log_softmax",
+    "softmax_jacobian",
+    "cross_entropy",
+    "softmax_cross_entropy",
+    "svm_loss",
+    "l2_penalty",
+]
+
+
+def _scores(op: str, scores) -> np.ndarray:
+    scores = np.asarray(scores, dtype=np.float64)
+    require_finite(op, "scores", scores)
+    return scores
+
+
+def _labels(op: str, y) -> np.ndarray:
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{op}: labels y must be integers (class indices), got dtype {y.dtype}")
+    return y
+
+
+def softmax(z, axis: int = -1) -> np.ndarray:
+    """``exp(z_i) / sum_j exp(z_j)`` along ``axis``, computed as ``exp(log_softmax(z))``."""
+    return np.exp(log_softmax(z, axis=axis))
+
+
+def log_softmax(z, axis: int = -1) -> np.ndarray:
+    """``z_i - log sum_j exp(z_j)`` along ``axis``, stably (the maximum is subtracted first)."""
+    return vjps.log_softmax(_scores("log_softmax", z), axis=axis)
+
+
+def softmax_jacobian(z) -> np.ndarray:
+    """Jacobian of ``a = softmax(z)`` for one vector ``z`` (C,): ``diag(a) - a a^T`` (C, C).
+
+    Entry ``(i, j)`` is ``a_i (I_ij - a_j)`` (eq. ``ch6-eq-softmax-jacobian``).
+    """
+    z = _scores("softmax_jacobian", z)
+    if z.ndim != 1:
+        raise ShapeError("softmax_jacobian", {"z": z.shape},
+                         "the Jacobian is for one vector of scores (C,)")
+    a = softmax(z)
+    return np.diag(a) - np.outer(a, a)
+
+
+def cross_entropy(probs, y) -> float:
+    """Mean over rows of ``-log probs[i, y_i]``, for probabilities ``probs`` (N, C).
+
+    Prefer :func:`softmax_cross_entropy` on scores: taking the log of a
+    probability that underflowed to 0 gives infinity.
+    """
+    op = "cross_entropy"
+    probs = _scores(op, probs)
+    y = _labels(op, y)
+    if np.any(probs < 0) or np.any(probs > 1):
+        raise ValueError(f"{op}: probs must lie in [0, 1]; pass scores to "
+                         "softmax_cross_entropy instead")
+    vjps._check_labels(op, probs, y)
+    with np.errstate(divide="ignore"):
+        return float(-np.log(probs[np.arange(y.size), y]).mean())
+
+
+def softmax_cross_entropy(scores, y):
+    """Mean softmax cross-entropy and its gradient (eq. ``ch6-eq-delta``).
+
+    Inputs: ``scores`` (N, C), integer labels ``y`` (N,) in ``0..C-1``.
+    Returns: ``(loss, dscores)`` with ``dscores = (softmax(scores) - one_hot(y)) / N`` (N, C).
+    """
+    op = "softmax_cross_entropy"
+    scores = _scores(op, scores)
+    y = _labels(op, y)
+    loss = vjps.softmax_cross_entropy(scores, y=y)
+    return float(loss), vjps.softmax_cross_entropy_vjp(1.0, loss, scores, y=y)
+
+
+def svm_loss(scores, y, margin: float = 1.0):
+    """Multiclass SVM (hinge) loss, mean over rows, and its gradient.
+
+    ``L = (1/N) sum_i sum_{j != y_i} max(0, s_ij - s_{i y_i} + margin)``; each
+    violated margin adds ``1/N`` to ``dscores[i, j]`` and ``-1/N`` to ``dscores[i, y_i]``.
+    Inputs: ``scores`` (N, C), integer labels ``y`` (N,). Returns ``(loss, dscores)``.
+    """
+    op = "svm_loss"
+    scores = _scores(op, scores)
+    y = _labels(op, y)
+    loss = vjps.svm_loss(scores, y=y, margin=margin)
+    return float(loss), vjps.svm_loss_vjp(1.0, loss, scores, y=y, margin=margin)
+
+
+def l2_penalty(reg: float, *weights):
+    """``reg * sum_W ||W||^2`` and its gradient ``2 reg W`` for each ``W`` (eq. ``ch7-eq-reg``)."""
+    value = reg * sum(float(np.sum(W * W)) for W in weights)
+    return value, [2.0 * reg * W for W in weights]

@@ -13,6 +13,8 @@ One module per chapter or theme, so the package reads like the table of contents
 * :mod:`companion.dimensions` dimension analysis: the shapes pick the formula (chapter 4)
 * :mod:`companion.layers`     affine and activation layers, forward and backward (chapter 4)
 * :mod:`companion.network`    a network in seed 004's notation, BP1-BP4 (chapter 5)
+* :mod:`companion.losses`     softmax, cross-entropy, the SVM loss (chapter 6)
+* :mod:`companion.twolayer`   a two-layer network trained on real data (chapter 7)
 * :mod:`companion.plots`      pictures of derivatives
 * :mod:`companion.notebook`   deterministic output for the chapter notebooks
 """
@@ -26,14 +28,17 @@ from . import (
     gradcheck,
     jacobians,
     layers,
+    losses,
     network,
     notebook,
     numeric,
     plots,
+    twolayer,
     vjps,
 )
 from .errors import ShapeError
 
 __all__ = ["chainrule", "circuits", "dimensions", "engine", "errors", "gradcheck", "jacobians",
-           "layers", "network", "notebook", "numeric", "plots", "vjps", "ShapeError"]
+           "layers", "losses", "network", "notebook", "numeric", "plots", "twolayer", "vjps",
+           "ShapeError"]
 __version__ = "0.1.0"

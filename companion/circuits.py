@@ -122,11 +122,6 @@ def circuit_layout(root: Tensor):
     return positions, wires
 
 
-def _label_box(x, y, texts):
-    width = 0.075 * max(len(s) for s in texts) + 0.1
-    return (x - width / 2, y - 0.24, x + width / 2, y + 0.24)
-
-
 def _overlap(a, b) -> float:
     dx = min(a[2], b[2]) - max(a[0], b[0])
     dy = min(a[3], b[3]) - max(a[1], b[1])
@@ -166,11 +161,16 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
 
     steps = {id(s.node): s for s in reverse_pass(root, grad)}
     positions, wires = circuit_layout(root)
-    sx, sy = 2.3, 1.25  # spacing between columns and rows, in data units
     n_cols = 1 + max(c for c, _ in positions.values())
     ys = [r for _, r in positions.values()] + [pt[1] for *_, pts in wires for pt in pts]
+    # Spacing between columns and rows, in data units (about inches). A wide circuit is
+    # shrunk to the page's width, so it gets tighter columns and larger text (fs), with
+    # rows spaced in proportion to the text.
+    sx = float(np.clip(10.0 / (n_cols + 0.4), 1.7, 2.3))
+    width = 1.8 + sx * (n_cols - 1) + 0.9 * sx
+    fs = max(1.0, min(width, 14) / 11.0)
+    sy = 1.25 * fs
     if ax is None:
-        width = 1.8 + sx * (n_cols - 1) + 0.9 * sx
         height = 1.2 + sy * (max(ys) - min(ys) + 1)
         _, ax = plt.subplots(figsize=(min(width, 14), min(height, 9)))
 
@@ -183,16 +183,16 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
     for t in nodes:
         x, y = to_xy(positions[id(t)])
         if t.op is None:
-            ax.text(x, y, t.name or "input", ha="right", va="center", fontsize=12,
+            ax.text(x, y, t.name or "input", ha="right", va="center", fontsize=12 * fs,
                     fontweight="bold")
             obstacles.append((x - 0.5, y - 0.2, x + 0.05, y + 0.2))
             continue
         ax.add_patch(Circle((x, y), radius, facecolor="#f7f7f7", edgecolor="#333333",
                             linewidth=1.2, zorder=3))
-        ax.text(x, y, gate_label(t), ha="center", va="center", fontsize=10, zorder=4)
+        ax.text(x, y, gate_label(t), ha="center", va="center", fontsize=10 * fs, zorder=4)
         obstacles.append((x - radius, y - radius, x + radius, y + radius))
         if t.name and t is not root:
-            ax.text(x, y + radius + 0.04, t.name, ha="center", va="bottom", fontsize=10,
+            ax.text(x, y + radius + 0.04, t.name, ha="center", va="bottom", fontsize=10 * fs,
                     fontstyle="italic")
             obstacles.append((x - 0.2, y + radius, x + 0.2, y + radius + 0.3))
 
@@ -228,33 +228,63 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
     labels.append(([start, end], _number(root.data, precision),
                    _number(steps[id(root)].received, precision)))
     if root.name:
-        ax.text(end[0] + 0.1, y, root.name, ha="left", va="center", fontsize=12,
+        ax.text(end[0] + 0.1, y, root.name, ha="left", va="center", fontsize=12 * fs,
                 fontweight="bold")
-
-    # Each wire's pair of labels goes where it overlaps nothing drawn so far.
-    for pts, value, gradient in labels:
-        best = None
-        for fraction in (0.45, 0.3, 0.6, 0.2, 0.72, 0.12, 0.82):
-            mx, my = _along(pts, fraction)
-            box = _label_box(mx, my, (value, gradient))
-            cost = sum(_overlap(box, other) for other in obstacles)
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, mx, my, box)
-            if cost == 0:
-                break
-        _, mx, my, box = best
-        obstacles.append(box)
-        ax.text(mx, my + 0.05, value, color=VALUE_COLOR, ha="center", va="bottom",
-                fontsize=9, fontweight="bold", zorder=5)
-        ax.text(mx, my - 0.05, gradient, color=GRAD_COLOR, ha="center", va="top",
-                fontsize=9, zorder=5)
 
     ax.set_xlim(-1.0, end[0] + 0.7)
     ax.set_ylim(-sy * (max(ys) + 0.7), sy * (0.7 - min(ys)))
     ax.set_aspect("equal")
+    ax.apply_aspect()  # fix the data-to-pixel transform now, so text can be measured
+    renderer = ax.figure.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+
+    def extent(texts):
+        """The data-coordinate box around the rendered texts, as (x0, y0, x1, y1)."""
+        boxes = [to_data.transform(t.get_window_extent(renderer)) for t in texts]
+        return (min(b[0][0] for b in boxes), min(b[0][1] for b in boxes),
+                max(b[1][0] for b in boxes), max(b[1][1] for b in boxes))
+
+    # Points along every wire: a label should not sit on another wire (a crossing).
+    wire_points = []
+    for index, (pts, _, _) in enumerate(labels):
+        for a, b in zip(pts, pts[1:]):
+            n = max(2, int(np.linalg.norm(b - a) / 0.05))
+            for t in np.linspace(0.0, 1.0, n):
+                wire_points.append((index, *(a + t * (b - a))))
+    wire_points = np.array(wire_points)
+
+    def crossings(box, index):
+        others = wire_points[wire_points[:, 0] != index]
+        inside = ((others[:, 1] > box[0]) & (others[:, 1] < box[2]) &
+                  (others[:, 2] > box[1]) & (others[:, 2] < box[3]))
+        return 0.01 * int(inside.sum())
+
+    # Each wire's pair of labels goes where its rendered text overlaps nothing drawn so far
+    # and no other wire.
+    for index, (pts, value, gradient) in enumerate(labels):
+        top = ax.text(0, 0, value, color=VALUE_COLOR, ha="center", va="bottom",
+                      fontsize=9 * fs, fontweight="bold", zorder=5)
+        bottom = ax.text(0, 0, gradient, color=GRAD_COLOR, ha="center", va="top",
+                         fontsize=9 * fs, zorder=5)
+        best = None
+        for fraction in (0.45, 0.3, 0.6, 0.2, 0.72, 0.38, 0.52, 0.12, 0.82, 0.66, 0.25):
+            mx, my = _along(pts, fraction)
+            top.set_position((mx, my + 0.05))
+            bottom.set_position((mx, my - 0.05))
+            box = extent((top, bottom))
+            cost = sum(_overlap(box, other) for other in obstacles) + crossings(box, index)
+            if best is None or cost < best[0] - 1e-12:
+                best = (cost, mx, my, box)
+            if cost == 0:
+                break
+        _, mx, my, box = best
+        top.set_position((mx, my + 0.05))
+        bottom.set_position((mx, my - 0.05))
+        obstacles.append(box)
+
     ax.axis("off")
-    ax.set_title(title or "", fontsize=11)
+    ax.set_title(title or "", fontsize=11 * fs)
     ax.plot([], [], color=VALUE_COLOR, label="forward value (above the wire)")
     ax.plot([], [], color=GRAD_COLOR, label="gradient (below the wire)")
-    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(0.0, 0.0))
+    ax.legend(loc="upper left", fontsize=8 * fs, frameon=False, bbox_to_anchor=(0.0, 0.0))
     return ax

@@ -98,11 +98,15 @@ def check_formula(expr: str, target_name: str, target_shape, **shapes) -> tuple:
     if got == target_shape:
         return got
     fits = fitting_products(target_shape, **shapes)
-    parts = []
-    for term in (fits[0].split("@") if fits else []):
-        term = term.strip()
-        parts.append(f"{term} {_term_shape(term, shapes)}")
-    hint = f"; {' @ '.join(parts)} gives that" if fits else ""
+    if len(fits) == 1:
+        parts = [f"{term.strip()} {_term_shape(term.strip(), shapes)}"
+                 for term in fits[0].split("@")]
+        hint = f"; {' @ '.join(parts)} gives that"
+    elif fits:  # sizes coincide: the shapes cannot tell which product is meant
+        hint = (f"; {len(fits)} products have that shape ({', '.join(fits)}), so the shapes "
+                "cannot decide: check with distinct sizes")
+    else:
+        hint = ""
     what = f"{expr} gives {got}" if got is not None else f"{expr} is not defined: {problem}"
     raise ShapeError("check_formula", shapes,
                      f"{target_name} must have the shape {target_shape}, but {what}{hint}")

@@ -46,6 +46,8 @@ __all__ = [
     "mean",
     "reshape",
     "transpose",
+    "softmax",
+    "log_softmax",
     "softmax_cross_entropy",
     "svm_loss",
 ]
@@ -431,6 +433,16 @@ def reshape(x, shape):
 def transpose(x):
     """Reverse the axes (``x.T``); VJP transposes ``g`` back."""
     return apply("transpose", x)
+
+
+def softmax(x, axis=-1):
+    """``exp(x_i) / sum_j exp(x_j)`` along ``axis``; VJP ``a * (g - <g, a>)``."""
+    return apply("softmax", x, axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    """``x_i - log sum_j exp(x_j)`` along ``axis``; VJP ``g - a * sum(g)``."""
+    return apply("log_softmax", x, axis=axis)
 
 
 def softmax_cross_entropy(scores, y):

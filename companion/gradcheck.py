@@ -2,9 +2,12 @@
 
 Chapter 1 (:ref:`ch1-checks`).  Three checks, from the most to the least expensive:
 
-* :func:`check_jacobian`: a full analytic Jacobian against :func:`numerical_jacobian`;
+* :func:`check_jacobian`: a full analytic Jacobian against
+  :func:`~companion.numeric.numerical_jacobian`;
 * :func:`check_gradient`: the gradient of a scalar ``f`` against
-  :func:`numerical_gradient` (two evaluations of ``f`` per entry of ``x``);
+  :func:`~companion.numeric.numerical_gradient` (two evaluations of ``f`` per entry of ``x``);
+* :func:`check_vjp`: a vector-Jacobian product ``J^T dout`` for a random (or given)
+  upstream gradient ``dout`` against :func:`~companion.numeric.numerical_vjp`;
 * :func:`check_directional`: the dot-product check.  Along a random unit
   direction ``v`` the directional derivative
   ``(f(x + h v) - f(x - h v)) / 2h`` must equal ``<grad, v>``: two evaluations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ShapeError, require_finite
-from .numeric import DEFAULT_STEP, numerical_gradient, numerical_jacobian
+from .numeric import DEFAULT_STEP, numerical_gradient, numerical_jacobian, numerical_vjp
 
 __all__ = [
     "CheckResult",
@@ -32,6 +35,7 @@ __all__ = [
     "check_gradient",
     "check_jacobian",
     "check_directional",
+    "check_vjp",
     "DEFAULT_TOL",
 ]
 
@@ -137,7 +141,8 @@ def check_gradient(f: Callable, x, grad, *, h: float = DEFAULT_STEP, tol: float 
                    measure: str = "elementwise", batched: bool = False) -> CheckResult:
     """Full check of the analytic gradient ``grad`` of a scalar ``f`` at ``x``.
 
-    Compares ``grad`` (shape of ``x``) with :func:`numerical_gradient`, entry by
+    Compares ``grad`` (shape of ``x``) with
+    :func:`~companion.numeric.numerical_gradient`, entry by
     entry (``measure="elementwise"``, :func:`rel_error`) or as a whole
     (``measure="normwise"``, :func:`norm_rel_error`).  Costs ``2 * x.size``
     evaluations of ``f``.
@@ -161,7 +166,7 @@ def check_jacobian(f: Callable, x, jac, *, h: float = DEFAULT_STEP, tol: float =
     """Full check of an analytic Jacobian ``jac`` (numerator layout) of ``f`` at ``x``.
 
     ``jac`` must have shape ``np.shape(f(x)) + np.shape(x)``, as
-    :func:`numerical_jacobian` returns.  Costs ``2 * x.size`` evaluations of ``f``.
+    :func:`~companion.numeric.numerical_jacobian` returns.  Costs ``2 * x.size`` evaluations of ``f``.
     """
     op = "check_jacobian"
     _refuse_low_precision(op, x=x, jac=jac)
@@ -215,3 +220,37 @@ def check_directional(f: Callable, x, grad, *, n_directions: int = 3, h: float =
     error = rel_error(np.array(analytic), np.array(numeric))
     return CheckResult(error <= tol, error, tol, f"directional ({int(n_directions)} directions)",
                        2 * int(n_directions))
+
+
+def check_vjp(f: Callable, x, vjp, dout=None, *, h: float = DEFAULT_STEP,
+              tol: float = DEFAULT_TOL, measure: str = "elementwise", seed: int = 0,
+              batched: bool = False) -> CheckResult:
+    """Check a backward function: ``vjp(dout)`` must equal ``J^T dout`` for ``f`` at ``x``.
+
+    ``vjp`` is either a function mapping an upstream gradient shaped like
+    ``f(x)`` to a gradient shaped like ``x`` (e.g. ``lambda d: affine_backward(d,
+    cache)[0]``), or the array that the analytic formula gave for this ``dout``.
+    ``dout`` defaults to a seeded random array, so no entry of the VJP can hide
+    behind a zero upstream gradient (pass ``dout`` when ``vjp`` is an array).  Compared with :func:`~companion.numeric.numerical_vjp`;
+    costs ``2 * x.size`` evaluations of ``f``.
+    """
+    op = "check_vjp"
+    _refuse_low_precision(op, x=x)
+    error_of = _measure(op, measure)
+    x = np.asarray(x, dtype=np.float64)
+    f64 = _float64_f(op, f)
+    if dout is None:
+        dout = np.random.default_rng(seed).standard_normal(np.shape(f64(x)))
+    _refuse_low_precision(op, dout=dout)
+    if callable(vjp):
+        analytic = np.asarray(vjp(np.array(dout, dtype=np.float64)))
+    else:
+        _refuse_low_precision(op, vjp=vjp)
+        analytic = np.asarray(vjp)
+    if analytic.shape != x.shape:
+        raise ShapeError(op, {"x": x.shape, "vjp(dout)": analytic.shape},
+                         "a VJP returns a gradient shaped like x")
+    require_finite(op, "vjp(dout)", analytic)
+    numeric = numerical_vjp(f64, x, dout, h, batched=batched)
+    error = error_of(analytic, numeric)
+    return CheckResult(error <= tol, error, tol, f"VJP ({measure})", 2 * x.size)

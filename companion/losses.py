@@ -47,7 +47,7 @@ def _labels(op: str, y) -> np.ndarray:
 
 def softmax(z, axis: int = -1) -> np.ndarray:
     """``exp(z_i) / sum_j exp(z_j)`` along ``axis``, computed as ``exp(log_softmax(z))``."""
-    return np.exp(log_softmax(z, axis=axis))
+    return vjps.softmax(_scores("softmax", z), axis=axis)
 
 
 def log_softmax(z, axis: int = -1) -> np.ndarray:

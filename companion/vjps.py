@@ -361,6 +361,27 @@ def log_softmax(scores, axis=-1):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
+def log_softmax_vjp(g, out, scores, axis=-1):
+    # d log a_i / d z_j = I_ij - a_j, so J^T g = g - a * sum(g), with a = exp(out).
+    return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
+
+
+register("log_softmax", log_softmax, log_softmax_vjp)
+
+
+def softmax(scores, axis=-1):
+    """``exp(z_i) / sum_j exp(z_j)`` along ``axis``, as ``exp(log_softmax(z))``."""
+    return np.exp(log_softmax(scores, axis=axis))
+
+
+def softmax_vjp(g, out, scores, axis=-1):
+    # J = diag(a) - a a^T applied without forming it: J^T g = a * (g - <g, a>), O(C) per row.
+    return out * (g - (g * out).sum(axis=axis, keepdims=True))
+
+
+register("softmax", softmax, softmax_vjp)
+
+
 def softmax_cross_entropy(scores, *, y):
     """Mean over the N rows of ``-log softmax(scores)[i, y_i]``; scores (N, C), y (N,) ints."""
     _check_labels("softmax_cross_entropy", scores, y)
@@ -395,7 +416,7 @@ def svm_loss_vjp(g, out, scores, *, y, margin=1.0):
     # At a kink (a margin exactly 0) the gradient taken is 0.
     rows = np.arange(y.size)
     d = (_svm_margins(scores, y, margin) > 0).astype(np.float64)
-    d[rows, y] = -d.sum(axis=1)
+    d[rows, y] = 0.0 - d.sum(axis=1)  # 0.0 - x, not -x: no negative zeros
     return d * (g / y.size)
 
 

@@ -48,3 +48,9 @@ def test_check_formula_names_the_fit():
     with pytest.raises(ShapeError, match=r"dW must have the shape \(4, 3\), but dY.T @ X gives "
                                          r"\(3, 4\); X.T \(4, 2\) @ dY \(2, 3\) gives that"):
         check_formula("dY.T @ X", "dW", (4, 3), X=(2, 4), dY=(2, 3))
+
+
+def test_check_formula_does_not_guess_when_sizes_coincide():
+    with pytest.raises(ShapeError, match=r"2 products have that shape \(X @ dY, X.T @ dY\), so "
+                                         r"the shapes cannot decide"):
+        check_formula("dY.T @ X", "dW", (3, 4), X=(3, 3), dY=(3, 4))

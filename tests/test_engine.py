@@ -90,6 +90,8 @@ INPUTS = {
     "mean": with_axis().map(lambda t: ((t[0],), {"axis": t[1], "keepdims": t[2]})),
     "reshape": small_shapes.flatmap(lambda s: arr(s)).map(lambda a: ((a,), {"shape": (-1,)})),
     "transpose": one().map(lambda a: (a, {})),
+    "softmax": with_axis().map(lambda t: ((t[0],), {"axis": -1 if t[1] is None else t[1]})),
+    "log_softmax": with_axis().map(lambda t: ((t[0],), {"axis": -1 if t[1] is None else t[1]})),
     "softmax_cross_entropy": scores_and_labels(),
     # hinge kinks: keep every margin s_j - s_y + 1 away from 0
     "svm_loss": scores_and_labels().filter(lambda sy: np.all(np.abs(

@@ -9,6 +9,7 @@ from companion.gradcheck import (
     check_directional,
     check_gradient,
     check_jacobian,
+    check_vjp,
     norm_rel_error,
     rel_error,
 )
@@ -146,3 +147,18 @@ def test_matrix_argument_with_missing_one_over_n():
     assert check_gradient(loss, W, right).ok
     assert not check_gradient(loss, W, right * N).ok
     assert not check_directional(loss, W, right * N).ok
+
+
+def test_check_vjp_passes_a_right_backward_and_catches_a_missing_transpose():
+    from companion.layers import affine_backward, affine_forward
+
+    x = rng.standard_normal((4, 3))
+    W = rng.standard_normal((3, 3))  # square: a missing transpose still fits the shape
+    b = rng.standard_normal(3)
+    _, cache = affine_forward(x, W, b)
+    f = lambda v: affine_forward(v, W, b)[0]  # noqa: E731
+    assert check_vjp(f, x, lambda d: affine_backward(d, cache)[0]).ok
+    bad = check_vjp(f, x, lambda d: d @ W)  # dout W instead of dout W^T
+    assert not bad.ok and bad.method == "VJP (elementwise)" and bad.n_evals == 24
+    with pytest.raises(ShapeError, match=r"a VJP returns a gradient shaped like x"):
+        check_vjp(f, x, lambda d: d.T)

@@ -95,3 +95,8 @@ def test_l2_penalty_and_its_gradient():
     assert value == pytest.approx(0.3 * (np.sum(W1**2) + np.sum(W2**2)))
     np.testing.assert_allclose(g1, numerical_gradient(
         lambda w: losses.l2_penalty(0.3, w, W2)[0], W1), rtol=1e-7)
+
+
+def test_svm_gradient_has_no_negative_zeros():
+    _, dscores = losses.svm_loss(np.array([[5.0, 0.0, 0.0]]), np.array([0]))
+    assert not np.any(np.signbit(dscores))  # every margin satisfied: all +0.0

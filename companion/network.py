@@ -172,7 +172,8 @@ class Network:
         """Gradients of the cost of one sample: ``(grad_b, grad_w)`` by BP1-BP4.
 
         ``x`` is a column ``(sizes[0], 1)``, ``t`` a column ``(sizes[-1], 1)`` (one-hot
-        for the cross-entropy cost) or an integer label.  The lists are shaped like
+        for the cross-entropy cost) or an integer label, which becomes a one-hot
+        target under either cost (as Nielsen does for the quadratic cost on digits).  The lists are shaped like
         ``biases`` and ``weights``.
         """
         X = np.asarray(x, dtype=np.float64)
@@ -188,7 +189,8 @@ class Network:
     def backprop_batch(self, X, T):
         """Gradients of the cost averaged over a batch, samples in columns (BP1b-BP4b).
 
-        ``X`` is ``(sizes[0], m)``; ``T`` is ``(sizes[-1], m)`` or integer labels ``(m,)``.
+        ``X`` is ``(sizes[0], m)``; ``T`` is ``(sizes[-1], m)`` or integer labels ``(m,)``
+        (made one-hot under either cost).
         Returns ``(grad_b, grad_w)`` shaped like ``biases`` and ``weights``.
         """
         X, T = self._check_inputs("backprop_batch", X, T)

@@ -40,8 +40,9 @@ def formula_shape(expr: str, **shapes) -> tuple:
     """
     terms = [t.strip() for t in expr.split("@")]
     result = _term_shape(terms[0], shapes)
-    for left, term in zip(terms, terms[1:]):
+    for i, term in enumerate(terms[1:], start=1):
         right = _term_shape(term, shapes)
+        left = " @ ".join(terms[:i])  # the product so far, whose shape is `result`
         if result[1] != right[0]:
             raise ShapeError("formula_shape", {left: result, term: right},
                              f"in {expr!r}, {left} has {result[1]} columns but {term} has "

@@ -118,7 +118,7 @@ class Tensor:
 
     @property
     def params(self) -> dict:
-        return dict(self._params)
+        return {k: v for k, v in self._params.items() if k != "residual"}
 
     @property
     def label(self) -> str:
@@ -142,31 +142,31 @@ class Tensor:
 
     # -- arithmetic ----------------------------------------------------------------
     def __add__(self, other):
-        return apply("add", self, other)
+        return _record(_ADD, (self, _as_tensor(other)), {})
 
     def __radd__(self, other):
-        return apply("add", other, self)
+        return _record(_ADD, (_as_tensor(other), self), {})
 
     def __sub__(self, other):
-        return apply("sub", self, other)
+        return _record(_SUB, (self, _as_tensor(other)), {})
 
     def __rsub__(self, other):
-        return apply("sub", other, self)
+        return _record(_SUB, (_as_tensor(other), self), {})
 
     def __mul__(self, other):
-        return apply("mul", self, other)
+        return _record(_MUL, (self, _as_tensor(other)), {})
 
     def __rmul__(self, other):
-        return apply("mul", other, self)
+        return _record(_MUL, (_as_tensor(other), self), {})
 
     def __truediv__(self, other):
-        return apply("div", self, other)
+        return _record(_DIV, (self, _as_tensor(other)), {})
 
     def __rtruediv__(self, other):
-        return apply("div", other, self)
+        return _record(_DIV, (_as_tensor(other), self), {})
 
     def __neg__(self):
-        return apply("neg", self)
+        return _record(_NEG, (self,), {})
 
     def __pow__(self, p):
         if isinstance(p, Tensor):
@@ -175,10 +175,10 @@ class Tensor:
         return apply("power", self, p=float(p))
 
     def __matmul__(self, other):
-        return apply("matmul", self, other)
+        return _record(_MATMUL, (self, _as_tensor(other)), {})
 
     def __rmatmul__(self, other):
-        return apply("matmul", other, self)
+        return _record(_MATMUL, (_as_tensor(other), self), {})
 
     @property
     def T(self):
@@ -222,7 +222,13 @@ class Tensor:
         any ``.grad`` left by an earlier call.
         """
         for node, received, _ in _reverse(self, grad):
-            _store_grad(node, received)
+            # (the body of _store_grad, inlined: this loop runs once per node)
+            g = received if node.grad is None else node.grad + received
+            if type(g) is not np.ndarray:
+                g = np.asarray(g, dtype=np.float64)
+            if node._prim is None:
+                g.flags.writeable = False
+            node.grad = g
 
     def backward_steps(self, grad=None):
         """The backward pass as a generator: one :class:`Step` per op, output first.
@@ -361,16 +367,25 @@ def _check_shapes(prim: Primitive, tensors) -> None:
                              f"a @ b needs a.shape[-1] == b.shape[0] ({a[-1]} != {b[0]})")
 
 
+def _as_tensor(a) -> Tensor:
+    return a if type(a) is Tensor or isinstance(a, Tensor) else Tensor(a, requires_grad=False)
+
+
 def apply(op: str, *args, **params) -> Tensor:
     """Run catalogue op ``op`` forward on ``args`` and record it in the graph."""
-    prim = PRIMITIVES[op]
-    tensors = tuple([a if isinstance(a, Tensor) else Tensor(a, requires_grad=False)
-                     for a in args])
+    return _record(PRIMITIVES[op], tuple([_as_tensor(a) for a in args]), params)
+
+
+def _record(prim: Primitive, tensors: tuple, params: dict) -> Tensor:
     if len(tensors) == 2 and tensors[0].data.shape != tensors[1].data.shape:
         _check_shapes(prim, tensors)
-    elif op == "matmul":
+    elif prim is _MATMUL:
         _check_shapes(prim, tensors)
-    data = prim.forward(*[t.data for t in tensors], **params)
+    if prim.forward_with_residual is None:
+        data = prim.forward(*[t.data for t in tensors], **params)
+    else:  # keep what the VJP needs from the forward pass instead of recomputing it
+        data, residual = prim.forward_with_residual(*[t.data for t in tensors], **params)
+        params = {**params, "residual": residual}
     out = Tensor.__new__(Tensor)
     out.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
     out.grad = None
@@ -382,6 +397,10 @@ def apply(op: str, *args, **params) -> Tensor:
     out._params = params
     out._index = next(_creation)
     return out
+
+
+_ADD, _SUB, _MUL, _DIV, _NEG, _MATMUL = (PRIMITIVES[k] for k in
+                                         ("add", "sub", "mul", "div", "neg", "matmul"))
 
 
 # -- functions ----------------------------------------------------------------------

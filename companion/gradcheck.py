@@ -69,8 +69,10 @@ def rel_error(a, b) -> float:
 def norm_rel_error(a, b) -> float:
     """Normwise relative error ``||a - b|| / max(1e-8, ||a|| + ||b||)`` (Frobenius norms).
 
-    Robust where a few entries sit at a kink: those entries can carry a large
-    elementwise error while the whole gradient agrees.
+    Robust to tiny entries: an entry far smaller than the rest carries a large
+    elementwise relative error from rounding alone, which hardly moves the norms.
+    It does not excuse a kink that a probe crosses: that error is real and can
+    still exceed a tight tolerance (chapter 7 shows one).
     """
     a, b = _same_shape("norm_rel_error", a, b)
     return float(np.linalg.norm(a - b) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(b)))

@@ -85,13 +85,18 @@ class TwoLayerNet:
         ``grads`` has the keys of ``params`` (eqs. ``ch7-eq-dW2`` ... ``ch7-eq-db1``).
         """
         X = self._check_X("TwoLayerNet.loss", X)
+        if y is not None:
+            y = self._check_y("TwoLayerNet.loss", X, y)
+        return self._loss(X, y, reg)
+
+    def _loss(self, X, y, reg):
+        """:meth:`loss` without the input checks (``X`` and ``y`` already validated)."""
         p = self.params
         S1, cache1 = layers.affine_forward(X, p["W1"], p["b1"])
         H, cache_relu = layers.relu_forward(S1)
         S2, cache2 = layers.affine_forward(H, p["W2"], p["b2"])
         if y is None:
             return S2
-        y = self._check_y("TwoLayerNet.loss", X, y)
         data_loss, dS2 = losses.softmax_cross_entropy(S2, y)
         reg_loss, (dW1_reg, dW2_reg) = losses.l2_penalty(reg, p["W1"], p["W2"])
         dH, dW2, db2 = layers.affine_backward(dS2, cache2)
@@ -108,7 +113,7 @@ class TwoLayerNet:
         """Fraction of rows of ``X`` whose predicted class is ``y``."""
         X = self._check_X("TwoLayerNet.accuracy", X)
         y = self._check_y("TwoLayerNet.accuracy", X, y)
-        return float(np.mean(self.predict(X) == y))
+        return float(np.mean(np.argmax(self._loss(X, None, 0.0), axis=1) == y))
 
     def train(self, X, y, X_val=None, y_val=None, *, learning_rate: float = 0.1,
               learning_rate_decay: float = 0.95, reg: float = 1e-4, epochs: int = 20,
@@ -142,7 +147,7 @@ class TwoLayerNet:
             batch_losses = []
             for i in range(0, N, batch_size):
                 rows = order[i:i + batch_size]
-                loss, grads = self.loss(X[rows], y[rows], reg=reg)
+                loss, grads = self._loss(X[rows], y[rows], reg)  # checked once, above
                 batch_losses.append(loss)
                 for name, g in grads.items():
                     self.params[name] -= lr * g

@@ -31,11 +31,18 @@ __all__ = ["Primitive", "PRIMITIVES", "register", "sum_to_shape", "broadcast_sha
 
 @dataclass(frozen=True)
 class Primitive:
-    """An op of the catalogue: its name, forward function and one VJP per input."""
+    """An op of the catalogue: its name, forward function and one VJP per input.
+
+    ``forward_with_residual``, when an op has one, returns ``(out, residual)``: a
+    value the forward pass computed anyway and the VJP needs (JAX calls these
+    residuals).  The engine stores it and passes it to the VJPs as
+    ``residual=``; a VJP called without it recomputes it.
+    """
 
     name: str
     forward: Callable
     vjps: tuple
+    forward_with_residual: Callable | None = None
 
     @property
     def n_inputs(self) -> int:
@@ -45,11 +52,12 @@ class Primitive:
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def register(name: str, forward: Callable, *vjps: Callable) -> Primitive:
+def register(name: str, forward: Callable, *vjps: Callable,
+             forward_with_residual: Callable | None = None) -> Primitive:
     """Add an op to the catalogue: its forward function, then the VJP for each input."""
     if name in PRIMITIVES:
         raise ValueError(f"op {name!r} is already registered")
-    PRIMITIVES[name] = Primitive(name, forward, tuple(vjps))
+    PRIMITIVES[name] = Primitive(name, forward, tuple(vjps), forward_with_residual)
     return PRIMITIVES[name]
 
 
@@ -384,18 +392,26 @@ register("softmax", softmax, softmax_vjp)
 
 def softmax_cross_entropy(scores, *, y):
     """Mean over the N rows of ``-log softmax(scores)[i, y_i]``; scores (N, C), y (N,) ints."""
+    return softmax_cross_entropy_with_probs(scores, y=y)[0]
+
+
+def softmax_cross_entropy_with_probs(scores, *, y):
+    """The loss and, as the residual its VJP needs, the softmax probabilities."""
     _check_labels("softmax_cross_entropy", scores, y)
-    return -log_softmax(scores)[np.arange(y.size), y].sum() / y.size
+    logp = log_softmax(scores)
+    return -logp[np.arange(y.size), y].sum() / y.size, np.exp(logp)
 
 
-def softmax_cross_entropy_vjp(g, out, scores, *, y):
+def softmax_cross_entropy_vjp(g, out, scores, *, y, residual=None):
     # The chain through softmax and cross-entropy collapses to (softmax - one_hot) / N.
-    dscores = np.exp(log_softmax(scores))
-    dscores[np.arange(y.size), y] -= 1.0
-    return dscores * (g / y.size)
+    probs = np.exp(log_softmax(scores)) if residual is None else residual
+    dscores = probs * (g / y.size)  # a new array: the residual itself is never written
+    dscores[np.arange(y.size), y] -= g / y.size
+    return dscores
 
 
-register("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_vjp)
+register("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_vjp,
+         forward_with_residual=softmax_cross_entropy_with_probs)
 
 
 def svm_loss(scores, *, y, margin=1.0):

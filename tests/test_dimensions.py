@@ -54,3 +54,9 @@ def test_check_formula_does_not_guess_when_sizes_coincide():
     with pytest.raises(ShapeError, match=r"2 products have that shape \(X @ dY, X.T @ dY\), so "
                                          r"the shapes cannot decide"):
         check_formula("dY.T @ X", "dW", (3, 4), X=(3, 3), dY=(3, 4))
+
+
+def test_error_in_a_longer_product_names_the_product_so_far():
+    with pytest.raises(ShapeError, match=r"got dS2 @ W2.T \(8, 6\), M1 \(5, 2\); in 'dS2 @ W2.T @ "
+                                         r"M1', dS2 @ W2.T has 6 columns but M1 has 5 rows"):
+        formula_shape("dS2 @ W2.T @ M1", dS2=(8, 4), W2=(6, 4), M1=(5, 2))

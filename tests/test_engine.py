@@ -361,3 +361,17 @@ def test_named_returns_the_tensor_and_input_steps_say_what_they_are():
     assert q.name == "q" and q.op == "mul"
     steps = [str(s) for s in E.reverse_pass(q)]
     assert steps == ["q received 1., sent x: 3.", "x received 3. (an input: its gradient)"]
+
+
+def test_residual_of_the_forward_pass_is_kept_for_the_vjp_and_not_modified():
+    from companion.vjps import softmax_cross_entropy_vjp
+
+    scores = Tensor(np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]))
+    loss = E.softmax_cross_entropy(scores, [1, 2])
+    probs = loss._params["residual"].copy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    assert "residual" not in loss.params
+    loss.backward()
+    np.testing.assert_array_equal(loss._params["residual"], probs)  # the VJP wrote nothing
+    recomputed = softmax_cross_entropy_vjp(1.0, None, scores.data, y=np.array([1, 2]))
+    np.testing.assert_allclose(scores.grad, recomputed, rtol=1e-15)

@@ -222,13 +222,7 @@ class Tensor:
         any ``.grad`` left by an earlier call.
         """
         for node, received, _ in _reverse(self, grad):
-            # (the body of _store_grad, inlined: this loop runs once per node)
-            g = received if node.grad is None else node.grad + received
-            if type(g) is not np.ndarray:
-                g = np.asarray(g, dtype=np.float64)
-            if node._prim is None:
-                g.flags.writeable = False
-            node.grad = g
+            _store_grad(node, received)
 
     def backward_steps(self, grad=None):
         """The backward pass as a generator: one :class:`Step` per op, output first.

@@ -1,0 +1,113 @@
+"""Every page of the table of contents, as a reader's browser sees it."""
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+from site_paths import HTML, toc_pages
+
+# A JavaScript error on a page fails its test unless it is listed here with the reason.
+KNOWN_HARMLESS_JS_ERRORS: dict[str, str] = {}
+
+
+def open_page(browser, url, width=1280, height=900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    record = {"errors": [], "offsite": []}
+    page.on("pageerror", lambda e: record["errors"].append(str(e)))
+    page.on("request", lambda r: record["offsite"].append(r.url)
+            if urlparse(r.url).hostname not in (None, "127.0.0.1") and
+            not r.url.startswith(("data:", "blob:")) else None)
+    page.goto(url, wait_until="load")
+    return page, record
+
+
+def wait_for_mathjax(page):
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                           timeout=30_000)
+    page.evaluate("() => MathJax.startup.promise")
+
+
+@pytest.mark.parametrize("doc", toc_pages())
+def test_page_loads_typesets_and_stays_on_this_host(browser, site_url, doc):
+    page, record = open_page(browser, f"{site_url}/{doc}.html")
+    has_math = 'class="math' in (HTML / f"{doc}.html").read_text(encoding="utf-8")
+    if has_math:
+        wait_for_mathjax(page)
+        assert page.locator("mjx-container").count() > 0, "formulas were not typeset"
+        assert page.locator("mjx-merror").count() == 0, "MathJax reported an error"
+        raw = page.evaluate("() => document.querySelectorAll('.math:not(:has(mjx-container))')"
+                            ".length")
+        assert raw == 0, f"{raw} formulas left as raw TeX"
+    # every image loads (scroll each into view: some are lazy)
+    broken = page.evaluate("""async () => {
+        const bad = [];
+        for (const img of Array.from(document.images)) {
+            img.loading = 'eager';
+            img.scrollIntoView();
+            if (!img.complete) await new Promise(r => { img.onload = img.onerror = r; });
+            if (img.naturalWidth === 0) bad.push(img.src);
+        }
+        return bad; }""")
+    assert broken == [], f"images that did not load: {broken}"
+    errors = [e for e in record["errors"] if e not in KNOWN_HARMLESS_JS_ERRORS]
+    assert errors == [], f"JavaScript errors: {errors}"
+    assert record["offsite"] == [], f"requests to other hosts: {record['offsite']}"
+    page.close()
+
+
+def test_every_chapter_has_figures_exercises_and_folded_solutions(browser, site_url):
+    for doc in toc_pages():
+        if not re.match(r"book/\d\d_", doc):
+            continue
+        page, _ = open_page(browser, f"{site_url}/{doc}.html")
+        assert page.locator("article img").count() > 0, f"{doc}: no figure"
+        assert page.locator(".exercise").count() >= 3, f"{doc}: fewer than 3 exercises"
+        solutions = page.locator(".solution.dropdown")
+        assert solutions.count() >= 3, f"{doc}: fewer than 3 solutions"
+        # folded: a solution's body is hidden until its toggle is clicked
+        first = solutions.first
+        body = first.locator(":scope > :not(.admonition-title)").first
+        assert not body.is_visible(), f"{doc}: a solution is shown unfolded"
+        first.locator("button.toggle-button").first.click()
+        body.wait_for(state="visible", timeout=5_000)
+        citations = page.locator("article a.reference.internal[href^='references.html#']")
+        assert citations.count() > 0, f"{doc}: no citation links to the references page"
+        page.close()
+
+
+def test_search_finds_a_chapter_by_a_word_in_it(browser, site_url):
+    page, record = open_page(browser, f"{site_url}/search.html?q=Jacobian")
+    page.wait_for_selector("#search-results li, ul.search li", timeout=30_000)
+    hits = page.eval_on_selector_all("#search-results li a, ul.search li a",
+                                     "els => els.map(e => e.getAttribute('href'))")
+    assert any("01_jacobians" in (h or "") for h in hits), hits
+    assert record["errors"] == []
+
+
+def test_each_notebook_page_offers_its_notebook_for_download(browser, site_url):
+    for doc in toc_pages():
+        if (HTML.parent.parent / f"{doc}.ipynb").exists():
+            page, _ = open_page(browser, f"{site_url}/{doc}.html")
+            links = page.eval_on_selector_all(
+                "a[href$='.ipynb']", "els => els.map(e => e.getAttribute('href'))")
+            assert links, f"{doc}: no .ipynb download link"
+            response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + links[0])
+            assert response.ok, f"{doc}: download link {links[0]} is broken"
+            page.close()
+
+
+@pytest.mark.parametrize("doc", ["book/01_jacobians", "book/03_circuits"])
+@pytest.mark.parametrize("width, name", [(390, "phone"), (1280, "desktop")])
+def test_screenshots_and_no_horizontal_overflow_on_a_phone(browser, site_url, artifacts, doc,
+                                                            width, name):
+    page, _ = open_page(browser, f"{site_url}/{doc}.html", width=width, height=844)
+    wait_for_mathjax(page)
+    path = artifacts / "screenshots" / f"{doc.split('/')[-1]}-{name}.png"
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    if name == "phone":
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page is {overflow}px wider than the phone's screen"
+    page.close()

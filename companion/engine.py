@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .errors import ShapeError
-from .vjps import PRIMITIVES, Primitive, broadcast_shape
+from .vjps import PRIMITIVES, Primitive, broadcast_shape, check_axis
 
 __all__ = [
     "SYMBOLS",
@@ -344,6 +344,23 @@ def _creation_index(t: Tensor) -> int:
 _ALLOWED_BROADCASTS: set = set()  # (op, shape_a, shape_b) already checked
 
 
+_AXIS_OPS = {"sum", "mean", "softmax", "log_softmax"}
+
+
+def _check_params(prim: Primitive, tensors, params) -> None:
+    """Shape checks that depend on an op's parameters (axis, new shape)."""
+    shape = tensors[0].data.shape
+    if prim.name in _AXIS_OPS:
+        check_axis(prim.name, shape, params.get("axis", -1))
+    elif prim.name == "reshape":
+        try:
+            np.empty(shape, dtype=np.bool_).reshape(params["shape"])
+        except ValueError:
+            raise ShapeError("reshape", {"x": shape, "new shape": tuple(params["shape"])},
+                             f"a reshape keeps the number of entries ({int(np.prod(shape))})"
+                             ) from None
+
+
 def _check_shapes(prim: Primitive, tensors) -> None:
     name = prim.name
     if name in _BINARY_BROADCASTING:
@@ -375,6 +392,8 @@ def _record(prim: Primitive, tensors: tuple, params: dict) -> Tensor:
         _check_shapes(prim, tensors)
     elif prim is _MATMUL:
         _check_shapes(prim, tensors)
+    elif params and prim.name in _PARAM_CHECKED:
+        _check_params(prim, tensors, params)
     if prim.forward_with_residual is None:
         data = prim.forward(*[t.data for t in tensors], **params)
     else:  # keep what the VJP needs from the forward pass instead of recomputing it
@@ -393,6 +412,7 @@ def _record(prim: Primitive, tensors: tuple, params: dict) -> Tensor:
     return out
 
 
+_PARAM_CHECKED = _AXIS_OPS | {"reshape"}
 _ADD, _SUB, _MUL, _DIV, _NEG, _MATMUL = (PRIMITIVES[k] for k in
                                          ("add", "sub", "mul", "div", "neg", "matmul"))
 

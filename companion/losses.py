@@ -47,12 +47,16 @@ def _labels(op: str, y) -> np.ndarray:
 
 def softmax(z, axis: int = -1) -> np.ndarray:
     """``exp(z_i) / sum_j exp(z_j)`` along ``axis``, computed as ``exp(log_softmax(z))``."""
-    return vjps.softmax(_scores("softmax", z), axis=axis)
+    z = _scores("softmax", z)
+    vjps.check_axis("softmax", z.shape, axis)
+    return vjps.softmax(z, axis=axis)
 
 
 def log_softmax(z, axis: int = -1) -> np.ndarray:
     """``z_i - log sum_j exp(z_j)`` along ``axis``, stably (the maximum is subtracted first)."""
-    return vjps.log_softmax(_scores("log_softmax", z), axis=axis)
+    z = _scores("log_softmax", z)
+    vjps.check_axis("log_softmax", z.shape, axis)
+    return vjps.log_softmax(z, axis=axis)
 
 
 def softmax_jacobian(z) -> np.ndarray:

@@ -26,7 +26,8 @@ import numpy as np
 
 from .errors import ShapeError
 
-__all__ = ["Primitive", "PRIMITIVES", "register", "sum_to_shape", "broadcast_shape"]
+__all__ = ["Primitive", "PRIMITIVES", "register", "sum_to_shape", "broadcast_shape",
+           "check_axis"]
 
 
 @dataclass(frozen=True)
@@ -91,17 +92,34 @@ def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
     The forward pass copied an operand along the broadcast axes; each copy
     received part of the gradient, and the operand's gradient is their sum:
     over the leading axes that broadcasting added, and over the axes where
-    ``shape`` has size 1 (kept, with size 1).
+    ``shape`` has size 1 (kept, with size 1).  ``shape`` must broadcast to
+    ``g.shape``; anything else is a :class:`ShapeError`, never a wrong sum.
     """
     if g.shape == shape:
         return g
+    shape = tuple(shape)
     extra = g.ndim - len(shape)
+    if extra < 0 or any(n not in (1, m) for n, m in zip(shape, g.shape[extra:])):
+        raise ShapeError("sum_to_shape", {"g": g.shape, "target": shape},
+                         "the target must broadcast to g's shape (it is the shape of an "
+                         "operand that was broadcast to make g)")
     if extra:
         g = g.sum(axis=tuple(range(extra)))
     ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if ones:
         g = g.sum(axis=ones, keepdims=True)
     return g
+
+
+def check_axis(op: str, shape: tuple, axis) -> None:
+    """Raise :class:`ShapeError` unless every axis in ``axis`` exists for ``shape``."""
+    if axis is None:
+        return
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    bad = [a for a in axes if not -len(shape) <= a < len(shape)]
+    if bad:
+        raise ShapeError(op, {"x": shape}, f"axis {bad[0]} does not exist for an array with "
+                         f"{len(shape)} axes")
 
 
 # ---------------------------------------------------------------- arithmetic

@@ -106,7 +106,7 @@ def test_every_catalogue_op_has_a_test_case():
 
 
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_vjp_matches_numerical_vjp_and_dot_product_test(name, data):
     prim = PRIMITIVES[name]

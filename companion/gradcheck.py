@@ -114,11 +114,16 @@ def _refuse_low_precision(op: str, **arrays) -> None:
     for name, a in arrays.items():
         dtype = np.asarray(a).dtype
         if dtype.kind == "f" and dtype.itemsize < 8:
+            if name == "f(x)":  # casting the result would keep all of f's rounding
+                advice = ("Compute f in float64 throughout (its inputs, constants and "
+                          "parameters), not only its result.")
+            else:
+                advice = f"Cast with np.asarray({name}, dtype=np.float64)."
             raise TypeError(
                 f"{op}: {name} is {dtype}; a gradient check needs float64. With "
                 f"{dtype} (epsilon {np.finfo(dtype).eps:.1e}) the rounding error of a "
                 f"central difference, about epsilon / h, swamps the check's tolerance. "
-                f"Cast with np.asarray({name}, dtype=np.float64)."
+                + advice
             )
 
 
@@ -220,8 +225,9 @@ def check_directional(f: Callable, x, grad, *, n_directions: int = 3, h: float =
         numeric.append((up - down) / (2 * h))
         analytic.append(np.sum(grad * v))
     error = rel_error(np.array(analytic), np.array(numeric))
-    return CheckResult(error <= tol, error, tol, f"directional ({int(n_directions)} directions)",
-                       2 * int(n_directions))
+    k = int(n_directions)
+    return CheckResult(error <= tol, error, tol,
+                       f"directional ({k} direction{'' if k == 1 else 's'})", 2 * k)
 
 
 def check_vjp(f: Callable, x, vjp, dout=None, *, h: float = DEFAULT_STEP,
@@ -241,8 +247,10 @@ def check_vjp(f: Callable, x, vjp, dout=None, *, h: float = DEFAULT_STEP,
     error_of = _measure(op, measure)
     x = np.asarray(x, dtype=np.float64)
     f64 = _float64_f(op, f)
-    if dout is None:
+    extra = 0
+    if dout is None:  # one evaluation to learn the output's shape
         dout = np.random.default_rng(seed).standard_normal(np.shape(f64(x)))
+        extra = 1
     _refuse_low_precision(op, dout=dout)
     if callable(vjp):
         analytic = np.asarray(vjp(np.array(dout, dtype=np.float64)))
@@ -255,4 +263,4 @@ def check_vjp(f: Callable, x, vjp, dout=None, *, h: float = DEFAULT_STEP,
     require_finite(op, "vjp(dout)", analytic)
     numeric = numerical_vjp(f64, x, dout, h, batched=batched)
     error = error_of(analytic, numeric)
-    return CheckResult(error <= tol, error, tol, f"VJP ({measure})", 2 * x.size)
+    return CheckResult(error <= tol, error, tol, f"VJP ({measure})", 2 * x.size + extra)

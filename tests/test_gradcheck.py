@@ -102,7 +102,7 @@ def test_float32_is_refused_with_the_reason(check):
         check(quadratic, x32, GRADIENTS["right"](x0))
     with pytest.raises(TypeError, match="grad is float32"):
         check(quadratic, x0, GRADIENTS["right"](x0).astype(np.float32))
-    with pytest.raises(TypeError, match=r"f\(x\) is float32"):
+    with pytest.raises(TypeError, match=r"f\(x\) is float32.*Compute f in float64 throughout"):
         check(lambda v: np.float32(quadratic(v)), x0, GRADIENTS["right"](x0))
 
 
@@ -159,6 +159,12 @@ def test_check_vjp_passes_a_right_backward_and_catches_a_missing_transpose():
     f = lambda v: affine_forward(v, W, b)[0]  # noqa: E731
     assert check_vjp(f, x, lambda d: affine_backward(d, cache)[0]).ok
     bad = check_vjp(f, x, lambda d: d @ W)  # dout W instead of dout W^T
-    assert not bad.ok and bad.method == "VJP (elementwise)" and bad.n_evals == 24
+    assert not bad.ok and bad.method == "VJP (elementwise)"
+    assert bad.n_evals == 24 + 1  # 2 per entry of x, and one to learn f's output shape
     with pytest.raises(ShapeError, match=r"a VJP returns a gradient shaped like x"):
         check_vjp(f, x, lambda d: d.T)
+
+
+def test_directional_method_name_is_singular_for_one_direction():
+    g = GRADIENTS["right"](x0)
+    assert check_directional(quadratic, x0, g, n_directions=1).method == "directional (1 direction)"

@@ -100,3 +100,12 @@ def test_l2_penalty_and_its_gradient():
 def test_svm_gradient_has_no_negative_zeros():
     _, dscores = losses.svm_loss(np.array([[5.0, 0.0, 0.0]]), np.array([0]))
     assert not np.any(np.signbit(dscores))  # every margin satisfied: all +0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=2, max_side=4),
+                  elements=st.floats(-3, 3)), st.floats(0.0, 2.0))
+def test_l2_penalty_gradient_matches_numerics(W, reg):
+    _, (grad,) = losses.l2_penalty(reg, W)
+    np.testing.assert_allclose(grad, numerical_gradient(
+        lambda w: np.float64(losses.l2_penalty(reg, w)[0]), W), rtol=1e-6, atol=1e-8)

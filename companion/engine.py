@@ -22,6 +22,7 @@ Design notes:
 from __future__ import annotations
 
 from itertools import count
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -266,15 +267,15 @@ def _reverse(root: Tensor, grad):
                 f"backward() without a gradient needs a scalar, but this tensor has shape "
                 f"{root.data.shape}; pass the upstream gradient, e.g. "
                 f"t.backward(np.ones({root.data.shape}))")
-        grad = np.ones(())
+        grad = np.array(1.0)
     else:
         grad = np.array(grad, dtype=np.float64)
         if grad.shape != root.data.shape:
             raise ShapeError("backward", {"tensor": root.data.shape, "grad": grad.shape},
                              "the upstream gradient must have the tensor's shape")
-    grads = {id(root): grad}
+    grads = {root: grad}  # keyed by the tensors themselves (identity hash)
     for node in reversed(topological_order(root)):
-        g = grads.pop(id(node), None)
+        g = grads.pop(node, None)
         if g is None:
             continue
         if node._prim is None:
@@ -282,19 +283,19 @@ def _reverse(root: Tensor, grad):
             continue
         parents = node._parents
         inputs = [p.data for p in parents]
+        params = node._params
         sent = []
         for parent, vjp in zip(parents, node._prim.vjps):
             if not parent.requires_grad:
                 sent.append(None)  # a constant: its gradient is never computed
                 continue
-            pg = vjp(g, node.data, *inputs, **node._params)
+            pg = vjp(g, node.data, *inputs, **params) if params else vjp(g, node.data, *inputs)
             sent.append(pg)
-            key = id(parent)
             # Accumulate over every path from the output (never overwrite): x * x is 2x.
-            if key in grads:
-                grads[key] = grads[key] + pg
+            if parent in grads:
+                grads[parent] = grads[parent] + pg
             else:
-                grads[key] = pg
+                grads[parent] = pg
         yield node, g, tuple(sent)
 
 
@@ -327,18 +328,17 @@ def topological_order(root: Tensor) -> list[Tensor]:
     An iterative search (a stack, no recursion) collects them; sorting by
     creation order then puts every tensor after the tensors it was computed from.
     """
-    seen = {id(root): root}
+    seen = {root}
     stack = [root]
     while stack:
         for parent in stack.pop()._parents:
-            if parent.requires_grad and id(parent) not in seen:
-                seen[id(parent)] = parent
+            if parent.requires_grad and parent not in seen:
+                seen.add(parent)
                 stack.append(parent)
-    return sorted(seen.values(), key=_creation_index)
+    return sorted(seen, key=_creation_index)
 
 
-def _creation_index(t: Tensor) -> int:
-    return t._index
+_creation_index = attrgetter("_index")
 
 
 _ALLOWED_BROADCASTS: set = set()  # (op, shape_a, shape_b) already checked
@@ -395,7 +395,10 @@ def _record(prim: Primitive, tensors: tuple, params: dict) -> Tensor:
     elif params and prim.name in _PARAM_CHECKED:
         _check_params(prim, tensors, params)
     if prim.forward_with_residual is None:
-        data = prim.forward(*[t.data for t in tensors], **params)
+        if params:
+            data = prim.forward(*[t.data for t in tensors], **params)
+        else:
+            data = prim.forward(*[t.data for t in tensors])
     else:  # keep what the VJP needs from the forward pass instead of recomputing it
         data, residual = prim.forward_with_residual(*[t.data for t in tensors], **params)
         params = {**params, "residual": residual}

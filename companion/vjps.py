@@ -98,6 +98,8 @@ def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
     if g.shape == shape:
         return g
     shape = tuple(shape)
+    if g.shape[1:] == shape:  # the common case: a bias broadcast over the rows of a batch
+        return g.sum(axis=0)
     extra = g.ndim - len(shape)
     if extra < 0 or any(n not in (1, m) for n, m in zip(shape, g.shape[extra:])):
         raise ShapeError("sum_to_shape", {"g": g.shape, "target": shape},

@@ -359,12 +359,6 @@ def _check_001_exponent() -> ErratumCheck:
     return ErratumCheck(written, corrected, reference)
 
 
-def _check_001_dfdy() -> ErratumCheck:
-    x, y = 1.7, -0.6
-    written = 3 * x
-    corrected = 3 * x**2
-    reference = _partial(lambda v: 3 * v[0]**2 * v[1], np.array([x, y]), 1)
-    return ErratumCheck(written, corrected, reference)
 
 
 # -- 002: Vector Matrix and Tensor Derivatives (cs231n) ----------------------------------------
@@ -508,36 +502,8 @@ def _check_003_dW1_order() -> ErratumCheck:
     return ErratumCheck(written, corrected, reference)
 
 
-def _check_003_reg() -> ErratumCheck:
-    X, W1, b1, W2, b2, y = _two_layer(3006, N=4, D=3, M=5, C=3)
-    reg = 0.1
-    S1, S2 = _scores(X, W1, b1, W2, b2)
-    dS2 = losses.softmax_cross_entropy(S2, y)[1]
-    dS1 = (dS2 @ W2.T) * (S1 > 0)
-    written = np.concatenate([(X.T @ dS1).ravel(), (np.maximum(S1, 0.0).T @ dS2).ravel()])
-    _, (dR1, dR2) = losses.l2_penalty(reg, W1, W2)
-    corrected = written + np.concatenate([dR1.ravel(), dR2.ravel()])
-
-    def loss(params):  # the code's loss: data loss + reg (||W1||^2 + ||W2||^2)
-        w1, w2 = params[:W1.size].reshape(W1.shape), params[W1.size:].reshape(W2.shape)
-        data = losses.softmax_cross_entropy(_scores(X, w1, b1, w2, b2)[1], y)[0]
-        return data + losses.l2_penalty(reg, w1, w2)[0]
-
-    reference = numerical_gradient(loss, np.concatenate([W1.ravel(), W2.ravel()]))
-    return ErratumCheck(written, corrected, reference)
 
 
-def _check_003_dS2_scale() -> ErratumCheck:
-    rng = _rng(3007)
-    N, C = 4, 3
-    S2 = rng.standard_normal((N, C))
-    y = rng.integers(0, C, size=N)
-    P = losses.softmax(S2)
-    Y = np.eye(C)[y]
-    written = P - Y
-    corrected = (P - Y) / N
-    reference = numerical_gradient(lambda s: losses.softmax_cross_entropy(s, y)[0], S2)
-    return ErratumCheck(written, corrected, reference)
 
 
 # -- 004: Gradient for Neural Network (after Nielsen) ------------------------------------------
@@ -561,46 +527,8 @@ def _check_004_bp2() -> ErratumCheck:
     return ErratumCheck(written, corrected, reference)
 
 
-def _check_004_batch_factor() -> ErratumCheck:
-    net = Network([3, 4, 2], activation="sigmoid", cost="quadratic", seed=4002)
-    rng = _rng(4002)
-    m = 5
-    X = rng.standard_normal((3, m))
-    T = rng.random((2, m))
-    grad_b, grad_w = net.backprop_batch(X, T)  # the 1/m once, in grad_a C (BP1b)
-    corrected = np.concatenate([grad_b[-1].ravel(), grad_w[-1].ravel()])
-    written = corrected / m  # BP3b, BP4b's 1/m on top of the one in grad_a C
-    b_last, w_last = net.biases[-1], net.weights[-1]
-
-    def cost(params):
-        net.biases[-1] = params[:b_last.size].reshape(b_last.shape)
-        net.weights[-1] = params[b_last.size:].reshape(w_last.shape)
-        try:
-            return net.cost_value(X, T)
-        finally:
-            net.biases[-1], net.weights[-1] = b_last, w_last
-
-    reference = numerical_gradient(cost, np.concatenate([b_last.ravel(), w_last.ravel()]))
-    return ErratumCheck(written, corrected, reference)
 
 
-def _check_004_delta_meaning() -> ErratumCheck:
-    rng = _rng(4003)
-    m = 4
-    w = rng.standard_normal((3, 2))
-    b = rng.standard_normal(2)
-    A = rng.standard_normal((3, m))  # a^{l-1}, one column per sample
-    T = rng.random((2, m))
-    Z = w.T @ A + b[:, None]
-    per_sample = lambda z, x: 0.5 * np.sum((_sigma(z) - T[:, x]) ** 2)  # C_x
-    mean_cost = lambda Zs: np.mean([per_sample(Zs[:, x], x) for x in range(m)])  # C
-    dC_dZ = numerical_gradient(mean_cost, Z)  # dC/dz_{x,j}
-    dCx_dz = np.stack([numerical_gradient(lambda z: per_sample(z, x), Z[:, x])
-                       for x in range(m)], axis=1)  # dC_x/dz_{x,j}
-    written = np.sum(dC_dZ, axis=1) / m  # (1/m) sum_x delta_{x,j} with delta = dC/dz
-    corrected = np.sum(dCx_dz, axis=1) / m  # with delta_{x,j} = dC_x/dz_{x,j}
-    reference = numerical_gradient(lambda bb: mean_cost(w.T @ A + bb[:, None]), b)
-    return ErratumCheck(written, corrected, reference)
 
 
 def _check_004_ce_outer() -> ErratumCheck:
@@ -682,14 +610,10 @@ ERRATA: tuple[Erratum, ...] = (
             "06_softmax_cross_entropy", _check_000_287_line_h),
     # 001 ---------------------------------------------------------------------------------------
     Erratum("001-grad-exponent", _S1, "gradient of a scalar function, the example", "formula",
-            "$f(x, y) = 3x\\,y$",
+            "$f(x, y) = 3x\\,y$, and then $3x$ as the change of $f$ with respect to $y$",
             "$f(x, y) = 3x^2 y$ (a lost superscript; the stated $\\partial f/\\partial x = 6yx$ "
-            "needs it)",
+            "needs it), so $\\partial f / \\partial y = 3x^2$",
             "01_jacobians", _check_001_exponent),
-    Erratum("001-grad-dfdy", _S1, "gradient of a scalar function, after Image 3", "formula",
-            "$3x$ is the change of $f(x, y)$ with respect to $y$",
-            "$\\partial f / \\partial y = 3x^2$",
-            "01_jacobians", _check_001_dfdy),
     Erratum("001-representing-garbled", _S1, "representing functions", "text",
             "\"f(x，y)f(x)和 g(x，y)g(x)\" (garbled)",
             "$f(x, y)$ becomes $f(\\mathbf{x})$ and $g(x, y)$ becomes $g(\\mathbf{x})$, with "
@@ -844,38 +768,30 @@ ERRATA: tuple[Erratum, ...] = (
             "the mask before the product with $X^\\top$",
             "07_two_layer_network", _check_003_dW1_order),
     Erratum("003-reg-gradient", _S3, "$\\partial L / \\partial W_1$ and "
-            "$\\partial L / \\partial W_2$, with the code's loss", "formula",
-            "$X^\\top \\frac{\\partial L}{\\partial S_1}$ and $S_{1\\mathrm{relu}}^\\top "
-            "\\frac{\\partial L}{\\partial S_2}$, for a loss with "
-            "$\\mathrm{reg}(\\lVert W_1 \\rVert^2 + \\lVert W_2 \\rVert^2)$",
-            "add $2\\,\\mathrm{reg}\\,W_1$ and $2\\,\\mathrm{reg}\\,W_2$",
-            "07_two_layer_network", _check_003_reg),
-    Erratum("003-dS2-scale", _S3, "the code's dS2", "formula",
-            "$\\frac{\\partial L}{\\partial S_2}$ used as the name of $P - Y$ "
-            "(divided by $N$ later)",
-            "$\\frac{\\partial L}{\\partial S_2} = (P - Y)/N$",
-            "07_two_layer_network", _check_003_dS2_scale),
-    # 004 ---------------------------------------------------------------------------------------
+            "$\\partial L / \\partial W_2$ beside the code's loss", "text",
+            "the derivation's loss has no penalty, so its $dW$ formulas lack the "
+            "$2\\,\\mathrm{reg}\\,W$ terms; the code adds them",
+            "with the penalty $\\mathrm{reg}(\\lVert W_1 \\rVert^2 + \\lVert W_2 \\rVert^2)$ "
+            "each $dW$ gains $2\\,\\mathrm{reg}\\,W$ (not a slip in either, a gap between them)",
+            "07_two_layer_network"),
+    Erratum("003-dS2-scale", _S3, "the code's dS2", "text",
+            "the variable `dS2` holds $P - Y$",
+            "$P - Y = N\\,\\partial L / \\partial S_2$; the code divides by $N$ later, "
+            "which is equivalent (a naming point, not a wrong formula)",
+            "07_two_layer_network"),
     Erratum("004-bp2-sigma-twice", _S4, "the derivation of BP2", "formula",
             "$\\big(\\sum_j \\frac{\\partial C}{\\partial z^{l+1}_j} "
             "\\frac{\\partial z^{l+1}_j}{\\partial z^l_k}\\big) \\sigma'(z^l_k)$",
             "the inner factor is $\\frac{\\partial z^{l+1}_j}{\\partial a^l_k} = w^{l+1}_{kj}$; "
             "as written $\\sigma'$ is counted twice",
             "05_backprop_equations", _check_004_bp2),
-    Erratum("004-batch-1-over-m", _S4, "Batch Gradient, BP3b and BP4b", "formula",
-            "$\\frac1m \\boldsymbol\\delta^l \\mathbf{1}$ and $\\frac1m \\boldsymbol a^{l-1} "
-            "(\\boldsymbol\\delta^l)^\\top$, with the $1/m$ also applied in $\\nabla_a C$",
-            "the $1/m$ once: $\\boldsymbol\\delta^l \\mathbf{1}$ and $\\boldsymbol a^{l-1} "
-            "(\\boldsymbol\\delta^l)^\\top$ when $\\nabla_a C$ has it",
-            "05_backprop_equations", _check_004_batch_factor),
-    Erratum("004-delta-meaning", _S4, "Batch Gradient, the derivation of "
-            "$\\partial C / \\partial b^l_j$", "formula",
-            "$\\sum_x \\frac{\\partial C}{\\partial z^l_{x,j}} "
-            "\\frac{\\partial z^l_{x,j}}{\\partial b^l_j} = \\frac1m \\sum_x \\delta^l_{x,j}$, "
-            "with $\\delta = \\partial C / \\partial z$",
-            "true only with $\\delta^l_{x,j} = \\partial C_x / \\partial z^l_{x,j}$, the "
-            "per-sample error",
-            "05_backprop_equations", _check_004_delta_meaning),
+    Erratum("004-batch-1-over-m", _S4, "Batch Gradient, BP3b and BP4b and the remark after "
+            "them", "text",
+            "BP3b and BP4b carry $\\frac1m$; the remark says that in an implementation the "
+            "$1/m$ is done at the $\\nabla_a C$ stage",
+            "an alternative, not an addition: the $1/m$ goes either into BP3b/BP4b (with "
+            "$\\delta_x$ the per-sample error) or into $\\nabla_a C$, never both ($1/m^2$)",
+            "05_backprop_equations"),
     Erratum("004-ce-outer-minus", _S4, "Softmax Output + Cross Entropy, line 2", "formula",
             "$\\frac{\\partial C}{\\partial a^L_j} = \\frac{t_j}{a^L_j}$",
             "$\\frac{\\partial C}{\\partial a^L_j} = -\\frac{t_j}{a^L_j}$",

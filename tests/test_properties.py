@@ -36,6 +36,7 @@ from companion.errors import ShapeError  # noqa: E402
 from companion.network import Network  # noqa: E402
 from companion.numeric import numerical_gradient  # noqa: E402
 from companion.twolayer import TwoLayerNet  # noqa: E402
+from helpers import loss_of_param  # noqa: E402
 
 Z2, Z3, Z23, Z32, Z33 = np.zeros(2), np.zeros(3), np.zeros((2, 3)), np.zeros((3, 2)), np.ones((3, 3))
 T23 = Tensor(np.zeros((2, 3)))
@@ -243,13 +244,6 @@ def test_two_layer_net_gradients_match_numerics(N, D, H, C, reg, seed):
         return  # a ReLU kink within reach of the probes: no derivative to compare
     _, grads = net.loss(X, y, reg=reg)
     for name, value in net.params.items():
-        def loss_of(v, name=name):
-            old = net.params[name]
-            net.params[name] = v
-            try:
-                return np.float64(net.loss(X, y, reg=reg)[0])
-            finally:
-                net.params[name] = old
-
+        loss_of = loss_of_param(net, name, X, y, reg)
         np.testing.assert_allclose(grads[name], numerical_gradient(loss_of, value),
                                    rtol=1e-5, atol=1e-8)

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from helpers import loss_of_param
 
 from companion.errors import ShapeError
 from companion.gradcheck import check_gradient
@@ -19,17 +20,8 @@ def small_problem(seed=0):
 def test_gradients_pass_a_gradient_check(name, reg):
     net, X, y = small_problem()
     _, grads = net.loss(X, y, reg=reg)
-    param = net.params[name]
-
-    def loss_of(value):
-        old = net.params[name]
-        net.params[name] = value
-        try:
-            return np.float64(net.loss(X, y, reg=reg)[0])
-        finally:
-            net.params[name] = old
-
-    result = check_gradient(loss_of, param, grads[name], measure="normwise")
+    loss_of = loss_of_param(net, name, X, y, reg)
+    result = check_gradient(loss_of, net.params[name], grads[name], measure="normwise")
     assert result.ok, str(result)
 
 
@@ -38,15 +30,8 @@ def test_a_missing_two_in_the_regularization_gradient_is_caught():
     reg = 0.5  # large enough that the penalty's gradient shows
     _, grads = net.loss(X, y, reg=reg)
     wrong = grads["W1"] - reg * net.params["W1"]  # reg W instead of 2 reg W
-
-    def loss_of(w):
-        old = net.params["W1"]
-        net.params["W1"] = w
-        try:
-            return np.float64(net.loss(X, y, reg=reg)[0])
-        finally:
-            net.params["W1"] = old
-
+    loss_of = loss_of_param(net, "W1", X, y, reg)
+    assert check_gradient(loss_of, net.params["W1"], grads["W1"]).ok
     assert not check_gradient(loss_of, net.params["W1"], wrong).ok
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ShapeError", "require_finite", "format_shapes"]
+__all__ = ["ShapeError", "require_finite", "require_labels", "format_shapes"]
 
 
 def format_shapes(shapes: dict) -> str:
@@ -63,3 +63,16 @@ def require_finite(op: str, name: str, array, *, limit: int = 5) -> None:
         f"{op}: {name} has {len(where)} non-finite entr{'y' if len(where) == 1 else 'ies'} "
         f"at {shown}{more}; finite differences need finite values"
     )
+
+
+def require_labels(op: str, y, n_classes: int) -> None:
+    """Raise ``ValueError`` naming the labels of ``y`` outside ``0..n_classes-1``, if any.
+
+    A label out of range would index the wrong class or wrap around (``-1`` is the
+    last class in numpy): a wrong loss with no warning, so it is refused here.
+    """
+    y = np.asarray(y)
+    bad = np.flatnonzero((y < 0) | (y >= n_classes))
+    if bad.size:
+        raise ValueError(f"{op}: labels must lie in 0..{n_classes - 1}; entries "
+                         f"{bad[:5].tolist()} are {y[bad[:5]].tolist()}")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import vjps
-from .errors import ShapeError, require_finite
+from .errors import ShapeError, require_finite, require_labels
 
 __all__ = ["Network", "ACTIVATIONS"]
 
@@ -94,10 +94,7 @@ class Network:
             if T.shape[0] != X.shape[1]:
                 raise ShapeError(op, {"x": X.shape, "labels": T.shape},
                                  "one label per column of x")
-            bad = np.flatnonzero((T < 0) | (T >= n_out))
-            if bad.size:
-                raise ValueError(f"{op}: labels must lie in 0..{n_out - 1}; entries "
-                                 f"{bad[:5].tolist()} are {T[bad[:5]].tolist()}")
+            require_labels(op, T, n_out)
             onehot = np.zeros((n_out, T.shape[0]))
             onehot[T, np.arange(T.shape[0])] = 1.0
             return X, onehot

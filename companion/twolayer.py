@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from . import layers, losses
-from .errors import ShapeError, require_finite
+from .errors import ShapeError, require_finite, require_labels
 
 __all__ = ["TwoLayerNet"]
 
@@ -70,11 +70,7 @@ class TwoLayerNet:
                             f"{y.dtype}")
         if y.shape != (X.shape[0],):
             raise ShapeError(op, {"X": X.shape, "y": y.shape}, "one label per row of X")
-        C = self.sizes[2]
-        bad = np.flatnonzero((y < 0) | (y >= C))
-        if bad.size:
-            raise ValueError(f"{op}: labels must lie in 0..{C - 1}; entries "
-                             f"{bad[:5].tolist()} are {y[bad[:5]].tolist()}")
+        require_labels(op, y, self.sizes[2])
         return y
 
     def loss(self, X, y=None, reg: float = 0.0):

@@ -3,7 +3,7 @@ import pickle
 import numpy as np
 import pytest
 
-from companion.errors import ShapeError, require_finite
+from companion.errors import ShapeError, require_finite, require_labels
 
 
 def test_shape_error_names_operation_shapes_and_rule():
@@ -35,3 +35,10 @@ def test_require_finite_truncates_long_lists():
 def test_require_finite_accepts_finite_and_integer_arrays():
     require_finite("op", "a", np.arange(3.0))
     require_finite("op", "a", np.arange(3))
+
+
+def test_require_labels_names_the_labels_out_of_range():
+    with pytest.raises(ValueError, match=r"op: labels must lie in 0..2; entries \[1, 3\] are "
+                                         r"\[-1, 3\]"):
+        require_labels("op", np.array([0, -1, 2, 3]), 3)
+    require_labels("op", np.array([0, 1, 2]), 3)

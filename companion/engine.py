@@ -86,7 +86,7 @@ class Tensor:
     parents : tuple of Tensor, the op's inputs.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_parents", "_params",
+    __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_parents", "_inputs", "_params",
                  "_index", "__weakref__")
     __array_priority__ = 100  # numpy defers to Tensor in `ndarray + Tensor`
 
@@ -97,6 +97,7 @@ class Tensor:
         self.name = name
         self._prim: Primitive | None = None
         self._parents: tuple[Tensor, ...] = ()
+        self._inputs: tuple = ()  # the parents' data, as the op's forward saw it
         self._params: dict = {}
         self._index = next(_creation)
 
@@ -143,28 +144,28 @@ class Tensor:
 
     # -- arithmetic ----------------------------------------------------------------
     def __add__(self, other):
-        return _record(_ADD, (self, _as_tensor(other)), {})
+        return _record(_ADD, (self, other if type(other) is Tensor else _as_tensor(other)), {})
 
     def __radd__(self, other):
-        return _record(_ADD, (_as_tensor(other), self), {})
+        return _record(_ADD, (other if type(other) is Tensor else _as_tensor(other), self), {})
 
     def __sub__(self, other):
-        return _record(_SUB, (self, _as_tensor(other)), {})
+        return _record(_SUB, (self, other if type(other) is Tensor else _as_tensor(other)), {})
 
     def __rsub__(self, other):
-        return _record(_SUB, (_as_tensor(other), self), {})
+        return _record(_SUB, (other if type(other) is Tensor else _as_tensor(other), self), {})
 
     def __mul__(self, other):
-        return _record(_MUL, (self, _as_tensor(other)), {})
+        return _record(_MUL, (self, other if type(other) is Tensor else _as_tensor(other)), {})
 
     def __rmul__(self, other):
-        return _record(_MUL, (_as_tensor(other), self), {})
+        return _record(_MUL, (other if type(other) is Tensor else _as_tensor(other), self), {})
 
     def __truediv__(self, other):
-        return _record(_DIV, (self, _as_tensor(other)), {})
+        return _record(_DIV, (self, other if type(other) is Tensor else _as_tensor(other)), {})
 
     def __rtruediv__(self, other):
-        return _record(_DIV, (_as_tensor(other), self), {})
+        return _record(_DIV, (other if type(other) is Tensor else _as_tensor(other), self), {})
 
     def __neg__(self):
         return _record(_NEG, (self,), {})
@@ -176,10 +177,10 @@ class Tensor:
         return apply("power", self, p=float(p))
 
     def __matmul__(self, other):
-        return _record(_MATMUL, (self, _as_tensor(other)), {})
+        return _record(_MATMUL, (self, other if type(other) is Tensor else _as_tensor(other)), {})
 
     def __rmatmul__(self, other):
-        return _record(_MATMUL, (_as_tensor(other), self), {})
+        return _record(_MATMUL, (other if type(other) is Tensor else _as_tensor(other), self), {})
 
     @property
     def T(self):
@@ -222,8 +223,17 @@ class Tensor:
         when this tensor is a scalar (it is then ``1``).  Gradients are added to
         any ``.grad`` left by an earlier call.
         """
-        for node, received, _ in _reverse(self, grad):
-            _store_grad(node, received)
+        # The loop of _reverse without the generator and the Step records: this is
+        # the hot path of every training step, so it does the least per node.
+        grads = {self: _root_grad(self, grad)}
+        pop = grads.pop
+        for node in reversed(topological_order(self)):
+            g = pop(node, None)
+            if g is None:
+                continue
+            _store_grad(node, g)
+            if node._prim is not None:
+                _send(node, g, grads)
 
     def backward_steps(self, grad=None):
         """The backward pass as a generator: one :class:`Step` per op, output first.
@@ -243,7 +253,7 @@ def _store_grad(node: "Tensor", received) -> None:
     if node._prim is None:
         # An input's gradient is what users hold and update with; it may be the very
         # array another input received (a + b sends g to both), so make it read-only.
-        g.flags.writeable = False
+        g.setflags(write=False)
     node.grad = g
 
 
@@ -261,42 +271,54 @@ def reverse_pass(root: Tensor, grad=None):
 
 def _reverse(root: Tensor, grad):
     """The loop of :func:`reverse_pass`, yielding plain ``(node, received, sent)`` tuples."""
+    grads = {root: _root_grad(root, grad)}  # keyed by the tensors themselves (identity hash)
+    pop = grads.pop
+    for node in reversed(topological_order(root)):
+        g = pop(node, None)
+        if g is not None:
+            yield node, g, (() if node._prim is None else _send(node, g, grads))
+
+
+def _send(node: Tensor, g, grads: dict) -> tuple:
+    """Apply the VJPs of ``node``'s op to its gradient ``g``; add what each parent receives
+    to ``grads``.  Returns what was sent along each edge (None to a constant)."""
+    out, inputs, params = node.data, node._inputs, node._params
+    if len(inputs) == 1:  # the common unary case, without a list
+        parent = node._parents[0]
+        if not parent.requires_grad:
+            return (None,)
+        vjp = node._prim.vjps[0]
+        pg = vjp(g, out, inputs[0], **params) if params else vjp(g, out, inputs[0])
+        old = grads.get(parent)
+        # Accumulate over every path from the output (never overwrite): x * x is 2x.
+        grads[parent] = pg if old is None else old + pg
+        return (pg,)
+    sent = []
+    for parent, vjp in zip(node._parents, node._prim.vjps):
+        if not parent.requires_grad:
+            sent.append(None)  # a constant: its gradient is never computed
+            continue
+        pg = vjp(g, out, *inputs, **params) if params else vjp(g, out, *inputs)
+        sent.append(pg)
+        old = grads.get(parent)
+        grads[parent] = pg if old is None else old + pg
+    return tuple(sent)
+
+
+def _root_grad(root: Tensor, grad) -> np.ndarray:
+    """The gradient that starts the pass: 1 for a scalar, else ``grad`` checked against the shape."""
     if grad is None:
         if root.data.shape != ():
             raise ValueError(
                 f"backward() without a gradient needs a scalar, but this tensor has shape "
                 f"{root.data.shape}; pass the upstream gradient, e.g. "
                 f"t.backward(np.ones({root.data.shape}))")
-        grad = np.array(1.0)
-    else:
-        grad = np.array(grad, dtype=np.float64)
-        if grad.shape != root.data.shape:
-            raise ShapeError("backward", {"tensor": root.data.shape, "grad": grad.shape},
-                             "the upstream gradient must have the tensor's shape")
-    grads = {root: grad}  # keyed by the tensors themselves (identity hash)
-    for node in reversed(topological_order(root)):
-        g = grads.pop(node, None)
-        if g is None:
-            continue
-        if node._prim is None:
-            yield node, g, ()
-            continue
-        parents = node._parents
-        inputs = [p.data for p in parents]
-        params = node._params
-        sent = []
-        for parent, vjp in zip(parents, node._prim.vjps):
-            if not parent.requires_grad:
-                sent.append(None)  # a constant: its gradient is never computed
-                continue
-            pg = vjp(g, node.data, *inputs, **params) if params else vjp(g, node.data, *inputs)
-            sent.append(pg)
-            # Accumulate over every path from the output (never overwrite): x * x is 2x.
-            if parent in grads:
-                grads[parent] = grads[parent] + pg
-            else:
-                grads[parent] = pg
-        yield node, g, tuple(sent)
+        return np.array(1.0)
+    grad = np.array(grad, dtype=np.float64)
+    if grad.shape != root.data.shape:
+        raise ShapeError("backward", {"tensor": root.data.shape, "grad": grad.shape},
+                         "the upstream gradient must have the tensor's shape")
+    return grad
 
 
 class Step(NamedTuple):
@@ -330,18 +352,20 @@ def topological_order(root: Tensor) -> list[Tensor]:
     """
     seen = {root}
     stack = [root]
+    pop, push, add = stack.pop, stack.append, seen.add
     while stack:
-        for parent in stack.pop()._parents:
-            if parent.requires_grad and parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
+        for parent in pop()._parents:
+            if parent not in seen and parent.requires_grad:
+                add(parent)
+                push(parent)
     return sorted(seen, key=_creation_index)
 
 
 _creation_index = attrgetter("_index")
 
 
-_ALLOWED_BROADCASTS: set = set()  # (op, shape_a, shape_b) already checked
+# (op, shape_a, shape_b) of binary ops already checked: a training loop checks each pair once.
+_ACCEPTED_SHAPES: set = set()
 
 
 _AXIS_OPS = {"sum", "mean", "softmax", "log_softmax"}
@@ -361,21 +385,18 @@ def _check_params(prim: Primitive, tensors, params) -> None:
                              ) from None
 
 
-def _check_shapes(prim: Primitive, tensors) -> None:
-    name = prim.name
+def _check_shapes(name: str, a: tuple, b: tuple) -> None:
+    """Refuse the shapes of a binary op with a ShapeError, or remember them as accepted."""
     if name in _BINARY_BROADCASTING:
-        a, b = tensors[0].data.shape, tensors[1].data.shape
-        if a != b and (name, a, b) not in _ALLOWED_BROADCASTS:
-            broadcast_shape(name, a, b)  # raises ShapeError if refused
-            _ALLOWED_BROADCASTS.add((name, a, b))
+        broadcast_shape(name, a, b)  # raises ShapeError if refused
     elif name == "matmul":
-        a, b = tensors[0].data.shape, tensors[1].data.shape
         if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2):
             raise ShapeError("matmul", {"a": a, "b": b},
                              "a @ b needs vectors or matrices (1-d or 2-d)")
         if a[-1] != b[0]:
             raise ShapeError("matmul", {"a": a, "b": b},
                              f"a @ b needs a.shape[-1] == b.shape[0] ({a[-1]} != {b[0]})")
+    _ACCEPTED_SHAPES.add((name, a, b))
 
 
 def _as_tensor(a) -> Tensor:
@@ -384,37 +405,50 @@ def _as_tensor(a) -> Tensor:
 
 def apply(op: str, *args, **params) -> Tensor:
     """Run catalogue op ``op`` forward on ``args`` and record it in the graph."""
+    if len(args) == 1:
+        return _record(PRIMITIVES[op], (_as_tensor(args[0]),), params)
     return _record(PRIMITIVES[op], tuple([_as_tensor(a) for a in args]), params)
 
 
 def _record(prim: Primitive, tensors: tuple, params: dict) -> Tensor:
-    if len(tensors) == 2 and tensors[0].data.shape != tensors[1].data.shape:
-        _check_shapes(prim, tensors)
-    elif prim is _MATMUL:
-        _check_shapes(prim, tensors)
-    elif params and prim.name in _PARAM_CHECKED:
+    first = tensors[0]
+    if len(tensors) == 2:
+        second = tensors[1]
+        a, b = first.data.shape, second.data.shape
+        if (a != b or prim is _MATMUL) and (prim.name, a, b) not in _ACCEPTED_SHAPES:
+            _check_shapes(prim.name, a, b)
+        inputs = (first.data, second.data)
+        requires_grad = first.requires_grad or second.requires_grad
+    elif len(tensors) == 1:
+        inputs = (first.data,)
+        requires_grad = first.requires_grad
+    else:
+        inputs = tuple([t.data for t in tensors])
+        requires_grad = any([t.requires_grad for t in tensors])
+    if params and prim.name in _PARAM_CHECKED:
         _check_params(prim, tensors, params)
-    if prim.forward_with_residual is None:
-        if params:
-            data = prim.forward(*[t.data for t in tensors], **params)
-        else:
-            data = prim.forward(*[t.data for t in tensors])
-    else:  # keep what the VJP needs from the forward pass instead of recomputing it
-        data, residual = prim.forward_with_residual(*[t.data for t in tensors], **params)
+    if prim.forward_with_residual is not None:
+        # Keep what the VJP needs from the forward pass instead of recomputing it.
+        data, residual = prim.forward_with_residual(*inputs, **params)
         params = {**params, "residual": residual}
-    out = Tensor.__new__(Tensor)
+    elif params:
+        data = prim.forward(*inputs, **params)
+    else:
+        data = prim.forward(*inputs)
+    out = _new_tensor(Tensor)
     out.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
     out.grad = None
     out.name = None
-    out.requires_grad = tensors[0].requires_grad or (len(tensors) > 1 and
-                                                     tensors[1].requires_grad)
+    out.requires_grad = requires_grad
     out._prim = prim
     out._parents = tensors
+    out._inputs = inputs
     out._params = params
     out._index = next(_creation)
     return out
 
 
+_new_tensor = Tensor.__new__
 _PARAM_CHECKED = _AXIS_OPS | {"reshape"}
 _ADD, _SUB, _MUL, _DIV, _NEG, _MATMUL = (PRIMITIVES[k] for k in
                                          ("add", "sub", "mul", "div", "neg", "matmul"))

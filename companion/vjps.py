@@ -62,6 +62,11 @@ def register(name: str, forward: Callable, *vjps: Callable,
     return PRIMITIVES[name]
 
 
+# The hot paths reduce with the ufuncs themselves: ``g.sum(axis=0)`` and ``a.max()`` go
+# through a Python wrapper in numpy, which costs as much as the sum of a small array.
+_add_reduce, _max_reduce, _min_reduce = np.add.reduce, np.maximum.reduce, np.minimum.reduce
+
+
 # ---------------------------------------------------------------- broadcasting
 
 def broadcast_shape(op: str, a_shape: tuple, b_shape: tuple) -> tuple:
@@ -99,7 +104,7 @@ def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
         return g
     shape = tuple(shape)
     if g.shape[1:] == shape:  # the common case: a bias broadcast over the rows of a batch
-        return g.sum(axis=0)
+        return _add_reduce(g, axis=0)
     extra = g.ndim - len(shape)
     if extra < 0 or any(n not in (1, m) for n, m in zip(shape, g.shape[extra:])):
         raise ShapeError("sum_to_shape", {"g": g.shape, "target": shape},
@@ -131,11 +136,11 @@ def add(a, b):
 
 
 def add_vjp_a(g, out, a, b):
-    return sum_to_shape(g, a.shape)  # add distributes g unchanged to both inputs
+    return g if g.shape == a.shape else sum_to_shape(g, a.shape)  # add distributes g unchanged to both inputs
 
 
 def add_vjp_b(g, out, a, b):
-    return sum_to_shape(g, b.shape)
+    return g if g.shape == b.shape else sum_to_shape(g, b.shape)
 
 
 register("add", add, add_vjp_a, add_vjp_b)
@@ -146,7 +151,7 @@ def sub(a, b):
 
 
 def sub_vjp_a(g, out, a, b):
-    return sum_to_shape(g, a.shape)
+    return g if g.shape == a.shape else sum_to_shape(g, a.shape)
 
 
 def sub_vjp_b(g, out, a, b):
@@ -377,14 +382,14 @@ def _check_labels(op: str, scores, y):
                          f"y must hold one label per row of scores: shape ({scores.shape[0]},)")
     if y.dtype.kind not in "iu":
         raise TypeError(f"{op}: labels y must be integers, got dtype {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= scores.shape[1]):  # cheap test first
+    if y.size and (_min_reduce(y) < 0 or _max_reduce(y) >= scores.shape[1]):  # cheap test first
         require_labels(op, y, scores.shape[1])
 
 
 def log_softmax(scores, axis=-1):
     """``log softmax`` along ``axis``, stably: subtract the maximum first (log-sum-exp)."""
-    shifted = scores - scores.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted = scores - _max_reduce(scores, axis=axis, keepdims=True)
+    return shifted - np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def log_softmax_vjp(g, out, scores, axis=-1):
@@ -417,14 +422,15 @@ def softmax_cross_entropy_with_probs(scores, *, y):
     """The loss and, as the residual its VJP needs, the softmax probabilities."""
     _check_labels("softmax_cross_entropy", scores, y)
     logp = log_softmax(scores)
-    return -logp[np.arange(y.size), y].sum() / y.size, np.exp(logp)
+    return -_add_reduce(logp[np.arange(y.size), y]) / y.size, np.exp(logp)
 
 
 def softmax_cross_entropy_vjp(g, out, scores, *, y, residual=None):
     # The chain through softmax and cross-entropy collapses to (softmax - one_hot) / N.
     probs = np.exp(log_softmax(scores)) if residual is None else residual
-    dscores = probs * (g / y.size)  # a new array: the residual itself is never written
-    dscores[np.arange(y.size), y] -= g / y.size
+    scale = float(g) / y.size  # g is the loss's gradient: one number
+    dscores = probs * scale  # a new array: the residual itself is never written
+    dscores[np.arange(y.size), y] -= scale
     return dscores
 
 

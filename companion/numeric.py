@@ -22,9 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import math
+
 import numpy as np
 
-from .errors import ShapeError, require_finite
+from .errors import ShapeError, all_finite, require_finite
 
 __all__ = ["numerical_gradient", "numerical_jacobian", "numerical_vjp", "DEFAULT_STEP"]
 
@@ -44,18 +46,19 @@ def _private_copy(op: str, x) -> np.ndarray:
 
 def _check_step(op: str, h: float) -> float:
     h = float(h)
-    if not (np.isfinite(h) and h > 0):
+    if not (math.isfinite(h) and h > 0):
         raise ValueError(f"{op}: the step h must be a positive finite number, got {h}")
     return h
 
 
-def _evaluate(op: str, f: Callable, x: np.ndarray, where: str) -> np.ndarray:
+def _evaluate(op: str, f: Callable, x: np.ndarray, where: str, check: bool = True) -> np.ndarray:
     y = np.asarray(f(x), dtype=np.float64)
     if np.may_share_memory(y, x):
         # f returned a view of its argument (an identity, a reshape): the next probe
         # rewrites x, so keep a copy of this value.
         y = y.copy()
-    require_finite(op, f"f at {where}", y)
+    if check:
+        require_finite(op, f"f at {where}", y)
     return y
 
 
@@ -85,19 +88,26 @@ def _difference_quotients(
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         k = stop - start
-        idx = np.arange(start, stop)
-        probes = np.repeat(flat[None, :], 2 * k, axis=0)
-        up = flat[idx] + h
-        down = flat[idx] - h
-        probes[np.arange(k), idx] = up
-        probes[k + np.arange(k), idx] = down
-        y = _evaluate(op, f, probes.reshape((2 * k,) + x.shape),
-                      f"the batch of probes {start}..{stop - 1}")
+        rows = np.arange(k)
+        coords = np.arange(start, stop)
+        probes = np.empty((2 * k, n))
+        probes[:] = flat  # every probe starts at x ...
+        at = flat[coords]
+        up, down = at + h, at - h
+        probes[rows, coords] = up  # ... then probe i moves coordinate start + i
+        probes[k + rows, coords] = down
+        where = f"the batch of probes {start}..{stop - 1}"
+        y = _evaluate(op, f, probes.reshape((2 * k,) + x.shape), where, check=False)
         if y.ndim < 1 or y.shape[0] != 2 * k:
             raise ShapeError(op, {"batch of probes": (2 * k,) + x.shape, "f(batch)": y.shape},
                              "with batched=True, f must map (k,) + x.shape to (k,) + out_shape")
-        step = (up - down).reshape((k,) + (1,) * (y.ndim - 1))
-        yield slice(start, stop), (y[:k] - y[k:]) / step
+        Q = np.subtract(y[:k], y[k:])
+        Q /= (up - down).reshape((k,) + (1,) * (y.ndim - 1))
+        # Q is finite exactly when every f value was (up to an overflowing difference),
+        # so the values are searched for a NaN or infinity only when Q has one.
+        if not all_finite(Q):
+            require_finite(op, f"f at {where}", y)
+        yield slice(start, stop), Q
 
 
 def numerical_jacobian(f: Callable, x, h: float = DEFAULT_STEP, *, batched: bool = False):
@@ -124,9 +134,10 @@ def numerical_jacobian(f: Callable, x, h: float = DEFAULT_STEP, *, batched: bool
     if x.size == 0:
         raise ShapeError(op, {"x": x.shape}, "x must have at least one entry")
     blocks = [q for _, q in _difference_quotients(op, f, x, h, batched)]
-    Q = np.concatenate(blocks, axis=0)  # (n,) + out_shape
+    Q = blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=0)  # (n,) + out_shape
     out_shape = Q.shape[1:]
-    return np.moveaxis(Q, 0, -1).reshape(out_shape + x.shape)
+    # Move the probe axis last (np.moveaxis, without its argument checking).
+    return Q.transpose(tuple(range(1, Q.ndim)) + (0,)).reshape(out_shape + x.shape)
 
 
 def numerical_vjp(f: Callable, x, dout, h: float = DEFAULT_STEP, *, batched: bool = False):

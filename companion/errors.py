@@ -45,14 +45,17 @@ class ShapeError(ValueError):
 
 
 def all_finite(a: np.ndarray) -> bool:
-    """True if every entry of the float array ``a`` is finite, in one pass for the common case.
+    """True if every entry of the float array ``a`` is finite.
 
-    A sum is finite only if every entry is (a NaN or an infinity makes it NaN or
-    infinite); only when the sum is not (or overflowed) are the entries examined.
+    A large array is first summed, in one pass and without a boolean copy: the
+    sum is finite only if every entry is (a NaN or an infinity makes it NaN or
+    infinite); only when it is not (or overflowed) are the entries examined.
     """
-    s = np.add.reduce(a, axis=None)
-    if math.isfinite(s) if a.dtype.kind == "f" else bool(np.isfinite(s)):
-        return True
+    if a.size > 4096:
+        with np.errstate(over="ignore", invalid="ignore"):
+            s = np.add.reduce(a, axis=None)
+        if math.isfinite(s) if a.dtype.kind == "f" else bool(np.isfinite(s)):
+            return True
     return bool(np.isfinite(a).all())
 
 

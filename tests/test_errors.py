@@ -3,7 +3,7 @@ import pickle
 import numpy as np
 import pytest
 
-from companion.errors import ShapeError, require_finite, require_labels
+from companion.errors import ShapeError, all_finite, require_finite, require_labels
 
 
 def test_shape_error_names_operation_shapes_and_rule():
@@ -42,3 +42,30 @@ def test_require_labels_names_the_labels_out_of_range():
                                          r"\[-1, 3\]"):
         require_labels("op", np.array([0, -1, 2, 3]), 3)
     require_labels("op", np.array([0, 1, 2]), 3)
+
+
+def test_all_finite_agrees_with_isfinite_even_when_the_sum_overflows():
+    rng = np.random.default_rng(0)
+    for n in (35, 10_000):  # small arrays are tested entrywise, large ones summed first
+        for bad in (np.nan, np.inf, -np.inf):
+            a = rng.standard_normal(n)
+            a[n // 2] = bad
+            assert not all_finite(a)
+        assert all_finite(rng.standard_normal(n))
+        # +inf and -inf together sum to NaN; 1e308 + 1e308 overflows, yet every entry is finite.
+        pair = np.zeros(n)
+        pair[:2] = np.inf, -np.inf
+        assert not all_finite(pair)
+        pair[:2] = 1e308, 1e308
+        assert all_finite(pair)
+        z = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+        assert all_finite(z)
+        z[1] = 1.0 + 1j * np.nan
+        assert not all_finite(z)
+    assert all_finite(np.empty(0))
+
+
+def test_require_finite_still_names_entries_when_the_sum_overflows():
+    a = np.array([1e308, 1e308, np.nan])
+    with pytest.raises(ValueError, match=r"\(2,\)=nan"):
+        require_finite("op", "a", a)

@@ -132,6 +132,7 @@ EXEMPT = {
     "errata.check_all": "takes no arrays",
     "errors.ShapeError": "the error itself",
     "errors.require_finite": "checks values of any shape",
+    "errors.all_finite": "checks values of any shape",
     "errors.require_labels": "checks label values of any shape",
     "errors.format_shapes": "formats a message",
     "gradcheck.CheckResult": "a record of a verdict",

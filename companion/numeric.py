@@ -88,25 +88,25 @@ def _difference_quotients(
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         k = stop - start
-        rows = np.arange(k)
-        coords = np.arange(start, stop)
         probes = np.empty((2 * k, n))
-        probes[:] = flat  # every probe starts at x ...
-        at = flat[coords]
-        up, down = at + h, at - h
-        probes[rows, coords] = up  # ... then probe i moves coordinate start + i
-        probes[k + rows, coords] = down
-        where = f"the batch of probes {start}..{stop - 1}"
-        y = _evaluate(op, f, probes.reshape((2 * k,) + x.shape), where, check=False)
+        probes[:] = flat  # every probe starts at x; probe i then moves coordinate start + i:
+        # entry (i, start + i) of a (k, n) block is number start + i (n + 1) of its flat view,
+        # so a strided slice reaches the k moved entries without fancy indexing.
+        moved = slice(start, start + k * (n + 1), n + 1)
+        up = probes[:k].reshape(-1)[moved]
+        down = probes[k:].reshape(-1)[moved]
+        up += h
+        down -= h
+        y = _evaluate(op, f, probes.reshape((2 * k,) + x.shape), "", check=False)
         if y.ndim < 1 or y.shape[0] != 2 * k:
             raise ShapeError(op, {"batch of probes": (2 * k,) + x.shape, "f(batch)": y.shape},
                              "with batched=True, f must map (k,) + x.shape to (k,) + out_shape")
         Q = np.subtract(y[:k], y[k:])
-        Q /= (up - down).reshape((k,) + (1,) * (y.ndim - 1))
+        Q /= (up - down).reshape((k,) + (1,) * (y.ndim - 1))  # the steps actually taken
         # Q is finite exactly when every f value was (up to an overflowing difference),
         # so the values are searched for a NaN or infinity only when Q has one.
         if not all_finite(Q):
-            require_finite(op, f"f at {where}", y)
+            require_finite(op, f"f at the batch of probes {start}..{stop - 1}", y)
         yield slice(start, stop), Q
 
 

@@ -64,7 +64,8 @@ def register(name: str, forward: Callable, *vjps: Callable,
 
 # The hot paths reduce with the ufuncs themselves: ``g.sum(axis=0)`` and ``a.max()`` go
 # through a Python wrapper in numpy, which costs as much as the sum of a small array.
-_add_reduce, _max_reduce, _min_reduce = np.add.reduce, np.maximum.reduce, np.minimum.reduce
+_add_reduce, _max_reduce = np.add.reduce, np.maximum.reduce
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by itemsize
 
 
 # ---------------------------------------------------------------- broadcasting
@@ -382,8 +383,9 @@ def _check_labels(op: str, scores, y):
                          f"y must hold one label per row of scores: shape ({scores.shape[0]},)")
     if y.dtype.kind not in "iu":
         raise TypeError(f"{op}: labels y must be integers, got dtype {y.dtype}")
-    if y.size and (_min_reduce(y) < 0 or _max_reduce(y) >= scores.shape[1]):  # cheap test first
-        require_labels(op, y, scores.shape[1])
+    # One reduction tests both bounds: seen as unsigned integers, negative labels are huge.
+    if y.size and _max_reduce(y.view(_UNSIGNED[y.itemsize])) >= scores.shape[1]:
+        require_labels(op, y, scores.shape[1])  # names the bad entries
 
 
 def log_softmax(scores, axis=-1):

@@ -329,6 +329,21 @@ def test_softmax_cross_entropy_refuses_bad_labels():
         E.softmax_cross_entropy(scores, [0, 1])
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64])
+def test_negative_labels_are_refused_for_every_integer_width(dtype):
+    # The bounds are tested with one reduction over the labels seen as unsigned.
+    scores = Tensor(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"entries \[2\] are \[-1\]"):
+        E.softmax_cross_entropy(scores, np.array([0, 3, -1], dtype=dtype))
+    with pytest.raises(ValueError, match=r"entries \[0\] are \[-128\]"):
+        E.svm_loss(scores, np.array([-128, 3, 0], dtype=dtype))
+    strided = np.array([0, 9, 3, 9, 1, 9], dtype=dtype)[::2]  # a view, not contiguous
+    expected = np.log(4.0)
+    assert np.isclose(E.softmax_cross_entropy(scores, strided).data, expected)
+    unsigned = np.array([0, 3, 1], dtype=np.uint8)
+    assert np.isclose(E.softmax_cross_entropy(scores, unsigned).data, expected)
+
+
 def test_softmax_cross_entropy_is_stable_for_huge_scores():
     scores = Tensor(np.array([[1000.0, 0.0, -1000.0], [0.0, 10000.0, 0.0]]))
     loss = E.softmax_cross_entropy(scores, [0, 0])

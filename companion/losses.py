@@ -25,6 +25,7 @@ __all__ = [
     "softmax",
     "log_softmax",
     "softmax_jacobian",
+    "softmax_linear_jacobian",
     "cross_entropy",
     "softmax_cross_entropy",
     "svm_loss",
@@ -70,6 +71,22 @@ def softmax_jacobian(z) -> np.ndarray:
                          "the Jacobian is for one vector of scores (C,)")
     a = softmax(z)
     return np.diag(a) - np.outer(a, a)
+
+
+def softmax_linear_jacobian(W, x) -> np.ndarray:
+    """Jacobian of ``x -> softmax(W x)`` (m, n) in O(mn): ``a * W - a (a^T W)``.
+
+    The chain rule gives ``(diag(a) - a a^T) W``, an O(m^2 n) product; distributed,
+    ``diag(a) W`` is a row scaling and ``a (a^T W)`` an outer product
+    (chapter 9, eq. ``ch9-eq-cheap``).  ``W`` is (m, n), ``x`` is (n,).
+    """
+    W = _scores("softmax_linear_jacobian", W)
+    x = _scores("softmax_linear_jacobian", x)
+    if W.ndim != 2 or x.shape != W.shape[1:]:
+        raise ShapeError("softmax_linear_jacobian", {"W": W.shape, "x": x.shape},
+                         "W must be (m, n) and x (n,): the scores are W @ x")
+    a = vjps.softmax(W @ x)
+    return a[:, None] * W - np.outer(a, a @ W)
 
 
 def cross_entropy(probs, y) -> float:

@@ -27,6 +27,17 @@ def test_softmax_jacobian_is_diag_a_minus_a_a_transpose(z):
     np.testing.assert_allclose(J.sum(axis=0), 0.0, atol=1e-12)  # outputs always sum to 1
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(0, 2**31))
+def test_softmax_linear_jacobian_is_the_chain_rule_product(m, n, seed):
+    rng = np.random.default_rng(seed)
+    W, x = rng.standard_normal((m, n)), rng.standard_normal(n)
+    J = losses.softmax_linear_jacobian(W, x)
+    np.testing.assert_allclose(J, losses.softmax_jacobian(W @ x) @ W, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(J, numerical_jacobian(lambda v: losses.softmax(W @ v), x),
+                               rtol=1e-6, atol=1e-9)
+
+
 @settings(max_examples=100, deadline=None)
 @given(scores_labels())
 def test_softmax_cross_entropy_gradient_is_a_minus_t_over_n(sy):

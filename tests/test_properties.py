@@ -19,6 +19,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import companion  # noqa: E402
 from companion import (  # noqa: E402
+    blocks,
     chainrule,
     circuits,
     dimensions,
@@ -44,6 +45,8 @@ LABELS = np.array([0, 1])
 
 # name -> a call with a wrong shape, which must raise ShapeError
 SHAPE_CASES = {
+    "blocks.DiagPlusLowRank": lambda: blocks.DiagPlusLowRank(Z3, Z23.T, Z23),
+    "blocks.vjp_block": lambda: blocks.vjp_block(Tensor(Z2) * 2.0, Z23, []),
     "chainrule.chain_product": lambda: chainrule.chain_product([Z23, Z23]),
     "chainrule.check_chain": lambda: chainrule.check_chain([Z3]),
     "circuits.draw_circuit": lambda: circuits.draw_circuit(Tensor(Z2) * 2.0, grad=Z3),
@@ -93,6 +96,7 @@ SHAPE_CASES = {
     "losses.softmax": lambda: losses.softmax(Z23, axis=2),
     "losses.log_softmax": lambda: losses.log_softmax(Z23, axis=-3),
     "losses.softmax_jacobian": lambda: losses.softmax_jacobian(Z23),
+    "losses.softmax_linear_jacobian": lambda: losses.softmax_linear_jacobian(Z23, Z2),
     "losses.cross_entropy": lambda: losses.cross_entropy(np.full((2, 3), 0.3), [0, 1, 2]),
     "losses.softmax_cross_entropy": lambda: losses.softmax_cross_entropy(Z3, [0]),
     "losses.svm_loss": lambda: losses.svm_loss(Z23, np.array([0])),
@@ -148,6 +152,7 @@ EXEMPT = {
     "vjps.Primitive": "a record of an op",
     "vjps.PRIMITIVES": "the catalogue (its ops are checked in test_engine)",
     "vjps.register": "registers an op",
+    "blocks.jacobian": "takes a recorded graph, whose shapes were checked as it was recorded",
 }
 
 

@@ -24,7 +24,6 @@ against ``k`` single reverse passes.
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg.blas import dger as _dger
 
 from .engine import Tensor, topological_order
 from .errors import ShapeError, require_finite
@@ -86,6 +85,10 @@ class DiagPlusLowRank:
     def times(self, M) -> np.ndarray:
         """``B M = diag(d) M + U (V^T M)``, a dense ``(m, n)`` array in ``O(mn(1 + r))``."""
         out = self.d[:, None] * M
+        if not self.rank:
+            return out
+        from scipy.linalg.blas import dger as _dger  # here: companion's import loads no second BLAS
+
         R = self.V.T @ M
         # U R as r rank-one updates made in place (BLAS dger), without an m x n temporary;
         # a matrix product with an inner dimension of 1 is BLAS's slowest case.

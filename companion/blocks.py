@@ -157,7 +157,7 @@ def _targets(op: str, wrt) -> list:
 def _finish(block, k: int, t: Tensor) -> np.ndarray:
     if block is None:  # root does not depend on t
         return np.zeros((k,) + t.data.shape)
-    return block.dense() if isinstance(block, DiagPlusLowRank) else block
+    return _dense(block)
 
 
 def _pull(root: Tensor, start, targets: list) -> dict:

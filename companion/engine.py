@@ -223,31 +223,17 @@ class Tensor:
         when this tensor is a scalar (it is then ``1``).  Gradients are added to
         any ``.grad`` left by an earlier call.
         """
-        # The loop of _reverse without the generator, the Step records and the helper
-        # calls: this is the hot path of every training step, so it does the least per node.
-        grads = {self: _root_grad(self, grad)}  # keyed by the tensors themselves (identity hash)
-        pop, get = grads.pop, grads.get
+        # The loop of _reverse without the generator and the Step records: this is
+        # the hot path of every training step, so it does the least per node.
+        grads = {self: _root_grad(self, grad)}
+        pop = grads.pop
         for node in reversed(topological_order(self)):
             g = pop(node, None)
             if g is None:
                 continue
-            if type(g) is not np.ndarray:
-                g = np.asarray(g, dtype=np.float64)
-            old = node.grad
-            prim = node._prim
-            if prim is None:  # an input: see _store_grad
-                if old is not None:
-                    g = old + g
-                g.setflags(write=False)
-                node.grad = g
-                continue
-            node.grad = g if old is None else old + g
-            out, inputs, params = node.data, node._inputs, node._params
-            for parent, vjp in zip(node._parents, prim.vjps):
-                if parent.requires_grad:
-                    pg = vjp(g, out, *inputs, **params)
-                    old = get(parent)
-                    grads[parent] = pg if old is None else old + pg
+            _store_grad(node, g)
+            if node._prim is not None:
+                _send(node, g, grads)
 
     def backward_steps(self, grad=None):
         """The backward pass as a generator: one :class:`Step` per op, output first.

@@ -403,8 +403,18 @@ register("log_softmax", log_softmax, log_softmax_vjp)
 
 
 def softmax(scores, axis=-1):
-    """``exp(z_i) / sum_j exp(z_j)`` along ``axis``, as ``exp(log_softmax(z))``."""
-    return np.exp(log_softmax(scores, axis=axis))
+    """``exp(z_i - m) / sum_j exp(z_j - m)`` along ``axis``, with ``m`` the maximum.
+
+    The stable formula of chapter 6 (eq. ``ch6-eq-softmax-stable``): one exponential
+    per entry, computed in place on the shifted copy (``exp(log_softmax(z))``
+    would take two).
+    """
+    e = scores - _max_reduce(scores, axis=axis, keepdims=True)
+    if e.dtype.kind != "f":
+        e = e.astype(np.float64)
+    np.exp(e, out=e)
+    e /= _add_reduce(e, axis=axis, keepdims=True)
+    return e
 
 
 def softmax_vjp(g, out, scores, axis=-1):

@@ -120,3 +120,24 @@ def test_l2_penalty_gradient_matches_numerics(W, reg):
     _, (grad,) = losses.l2_penalty(reg, W)
     np.testing.assert_allclose(grad, numerical_gradient(
         lambda w: np.float64(losses.l2_penalty(reg, w)[0]), W), rtol=1e-6, atol=1e-8)
+
+
+@settings(max_examples=100, deadline=None)
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 6)),
+                  elements=st.floats(-700, 700)), st.sampled_from([0, 1, -1]))
+def test_vjps_softmax_is_exp_of_log_softmax(z, axis):
+    from companion import vjps
+
+    a = vjps.softmax(z, axis=axis)
+    np.testing.assert_allclose(a, np.exp(vjps.log_softmax(z, axis=axis)), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(a.sum(axis=axis), 1.0, rtol=1e-13)
+    assert not np.shares_memory(a, z)  # a new array: the input is never written
+
+
+def test_vjps_softmax_of_integers_and_of_minus_infinity():
+    from companion import vjps
+
+    a = vjps.softmax(np.array([[0, 1, 2]]))  # integer scores give float probabilities
+    assert a.dtype == np.float64
+    np.testing.assert_allclose(a, np.exp([[0, 1, 2]]) / np.exp([0, 1, 2]).sum(), rtol=1e-15)
+    np.testing.assert_array_equal(vjps.softmax(np.array([0.0, -np.inf])), [1.0, 0.0])

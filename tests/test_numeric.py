@@ -181,3 +181,44 @@ def test_central_difference_error_is_second_order():
     errors = [abs(numerical_gradient(lambda v: np.exp(v), x, h) - np.exp(0.3))
               for h in (1e-2, 5e-3)]
     assert 3.5 < errors[0] / errors[1] < 4.5
+
+
+@pytest.mark.parametrize("entries", [2**23, 40, 60])
+def test_batched_jacobian_of_matrix_input_and_output_matches_the_loop(monkeypatch, entries):
+    import companion.numeric as numeric
+
+    monkeypatch.setattr(numeric, "_BATCH_ENTRIES", entries)  # one call, 2 or 3 probes a call
+    rng = np.random.default_rng(3)
+    A, x = rng.standard_normal((3, 2, 20)), rng.standard_normal((4, 5))
+
+    def f(v):  # (4, 5) -> (3, 2)
+        return np.sin(A @ v.reshape(-1))
+
+    def f_batch(V):  # (k, 4, 5) -> (k, 3, 2)
+        return np.sin(np.einsum("ijn,kn->kij", A, V.reshape(len(V), -1)))
+
+    J = numerical_jacobian(f_batch, x, batched=True)
+    assert J.shape == (3, 2, 4, 5)
+    np.testing.assert_allclose(J, numerical_jacobian(f, x), rtol=1e-8, atol=1e-10)
+    analytic = np.cos(A @ x.reshape(-1))[..., None] * A
+    np.testing.assert_allclose(J.reshape(3, 2, 20), analytic, rtol=1e-7, atol=1e-9)
+
+
+def test_batched_function_changing_its_output_shape_is_refused(monkeypatch):
+    import companion.numeric as numeric
+
+    monkeypatch.setattr(numeric, "_BATCH_ENTRIES", 8)  # 2 coordinates (4 probes) per call
+    calls = []
+
+    def f(X):  # (k, 4) -> (k, 4) on the first call, (k, 3) afterwards
+        calls.append(1)
+        return X if len(calls) == 1 else X[:, :3]
+
+    with pytest.raises(ShapeError, match=r"numerical_jacobian.*\(4,\).*\(3,\).*same shape"):
+        numerical_jacobian(f, np.zeros(4), batched=True)
+
+
+def test_batched_identity_returning_its_argument():
+    x = np.arange(6.0).reshape(2, 3)
+    J = numerical_jacobian(lambda V: V, x, batched=True)
+    np.testing.assert_allclose(J.reshape(6, 6), np.eye(6), atol=1e-9)

@@ -30,7 +30,8 @@ def wait_for_mathjax(page):
 
 @pytest.mark.parametrize("doc", toc_pages())
 def test_page_loads_typesets_and_stays_on_this_host(browser, site_url, doc):
-    page, record = open_page(browser, f"{site_url}/{doc}.html")
+    # 1200 px: both sidebars shown, the narrowest text column a desktop reader gets.
+    page, record = open_page(browser, f"{site_url}/{doc}.html", width=1200)
     has_math = 'class="math' in (HTML / f"{doc}.html").read_text(encoding="utf-8")
     if has_math:
         wait_for_mathjax(page)
@@ -39,6 +40,19 @@ def test_page_loads_typesets_and_stays_on_this_host(browser, site_url, doc):
         raw = page.evaluate("() => document.querySelectorAll('.math:not(:has(mjx-container))')"
                             ".length")
         assert raw == 0, f"{raw} formulas left as raw TeX"
+        # A display formula wider than its room is cut off at the edge: the room is the
+        # column, less the equation number beside a labelled one, and a folded solution
+        # is narrower once opened, so open them all first.
+        page.evaluate("() => document.querySelectorAll('.toggle-hidden > p.admonition-title')"
+                      ".forEach(t => t.click())")
+        page.wait_for_function("() => !document.querySelector('.toggle-hidden')", timeout=10_000)
+        clipped = page.evaluate("""() => Array.from(document.querySelectorAll('div.math'))
+            .map(el => { const c = el.querySelector('mjx-container') || el;
+                         return [c.scrollWidth, Math.min(c.clientWidth, el.clientWidth),
+                                 (el.textContent || '').trim().slice(0, 60)]; })
+            .filter(([width, room]) => width > room + 2)""")
+        assert clipped == [], "display formulas wider than their room (width, room, text):\n" \
+            + "\n".join(map(str, clipped))
     # every image loads (scroll each into view: some are lazy)
     broken = page.evaluate("""async () => {
         const bad = [];
@@ -111,3 +125,4 @@ def test_screenshots_and_no_horizontal_overflow_on_a_phone(browser, site_url, ar
             "() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"the page is {overflow}px wider than the phone's screen"
     page.close()
+

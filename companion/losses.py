@@ -47,7 +47,8 @@ def _labels(op: str, y) -> np.ndarray:
 
 
 def softmax(z, axis: int = -1) -> np.ndarray:
-    """``exp(z_i) / sum_j exp(z_j)`` along ``axis``, computed as ``exp(z_i - m) / sum_j exp(z_j - m)``, ``m = max_j z_j``."""
+    """``exp(z_i) / sum_j exp(z_j)`` along ``axis``, computed as
+    ``exp(z_i - m) / sum_j exp(z_j - m)`` with ``m = max_j z_j`` (eq. ``ch6-eq-softmax-stable``)."""
     z = _scores("softmax", z)
     vjps.check_axis("softmax", z.shape, axis)
     return vjps.softmax(z, axis=axis)

@@ -85,73 +85,36 @@ def _difference_quotients(
             # Divide by the step actually taken: (old + h) - (old - h) is not always 2h.
             yield slice(i, i + 1), ((y_up - y_down) / (up - down))[None]
         return
-    chunk = _chunk_size(n)
+    chunk = max(1, min(n, _BATCH_ENTRIES // (2 * n)))
+    out_shape = None
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         k = stop - start
-        y, steps = _probe_batch(op, f, x, h, start, stop)
-        Q = np.subtract(y[:k], y[k:])
-        Q /= steps.reshape((k,) + (1,) * (y.ndim - 1))  # the steps actually taken
-        _require_finite_quotients(op, Q, y, start, stop)
-        yield slice(start, stop), Q
-
-
-def _chunk_size(n: int) -> int:
-    """How many coordinates one batched call of ``f`` probes (both signs)."""
-    return max(1, min(n, _BATCH_ENTRIES // (2 * n)))
-
-
-def _probe_batch(op: str, f: Callable, x: np.ndarray, h: float, start: int, stop: int):
-    """Evaluate ``f`` once on the ``2k`` probes ``x + h e_i`` then ``x - h e_i`` for
-    ``i`` in ``start..stop-1``; return its values ``(2k,) + out_shape`` and the steps
-    ``(x_i + h) - (x_i - h)`` actually taken (not always exactly ``2h``)."""
-    n, k = x.size, stop - start
-    probes = np.empty((2 * k, n))
-    probes[:] = x.reshape(-1)  # every probe starts at x; probes i and k + i then move
-    # coordinate start + i: entry (i, start + i) of each (k, n) half, number
-    # start + i (n + 1) of the half's flat view, so one strided (2, k) view reaches all
-    # the moved entries without fancy indexing.
-    moved = probes.reshape(2, k * n)[:, start::n + 1]
-    moved += h * _SIGNS
-    y = f(probes.reshape((2 * k,) + x.shape))
-    if type(y) is not np.ndarray or y.dtype != np.float64:
-        y = np.asarray(y, dtype=np.float64)
-    if y.ndim < 1 or y.shape[0] != 2 * k:
-        raise ShapeError(op, {"batch of probes": (2 * k,) + x.shape, "f(batch)": y.shape},
-                         "with batched=True, f must map (k,) + x.shape to (k,) + out_shape")
-    return y, moved[0] - moved[1]
-
-
-def _require_finite_quotients(op: str, Q: np.ndarray, y: np.ndarray, start: int, stop: int):
-    # Q is finite exactly when every f value was (up to an overflowing difference),
-    # so the values are searched for a NaN or infinity only when Q has one.
-    if not all_finite(Q):
-        require_finite(op, f"f at the batch of probes {start}..{stop - 1}", y)
-
-
-def _batched_jacobian(op: str, f: Callable, x: np.ndarray, h: float) -> np.ndarray:
-    """The Jacobian from batched calls of ``f``.  Each block of quotients is written
-    into its rows of ``J^T`` (n, out_size), and ``J`` is returned as the transposed
-    view: no list of blocks, and for 1-d ``x`` and ``f(x)`` no transposed copy."""
-    n = x.size
-    JT = out_shape = None
-    chunk = _chunk_size(n)
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        k = stop - start
-        y, steps = _probe_batch(op, f, x, h, start, stop)
-        if JT is None:
+        probes = np.empty((2 * k, n))
+        probes[:] = flat  # every probe starts at x; probes i and k + i then move
+        # coordinate start + i: entry (i, start + i) of each (k, n) half, number
+        # start + i (n + 1) of the half's flat view, so one strided (2, k) view reaches
+        # all the moved entries without fancy indexing.
+        moved = probes.reshape(2, k * n)[:, start::n + 1]
+        moved += h * _SIGNS
+        y = _evaluate(op, f, probes.reshape((2 * k,) + x.shape), "", check=False)
+        if y.ndim < 1 or y.shape[0] != 2 * k:
+            raise ShapeError(op, {"batch of probes": (2 * k,) + x.shape, "f(batch)": y.shape},
+                             "with batched=True, f must map (k,) + x.shape to (k,) + out_shape")
+        if out_shape is None:
             out_shape = y.shape[1:]
-            JT = np.empty((n, y[0].size))
         elif y.shape[1:] != out_shape:
             raise ShapeError(op, {"f per probe, first batch": out_shape,
                                   f"f per probe, probes {start}..{stop - 1}": y.shape[1:]},
                              "f must return the same shape at every point")
-        y2 = y.reshape(2 * k, -1)
-        block = np.subtract(y2[:k], y2[k:], out=JT[start:stop])
-        block /= steps[:, None]  # the steps actually taken, one per row
-        _require_finite_quotients(op, block, y, start, stop)
-    return JT.T.reshape(out_shape + x.shape)
+        Q = np.subtract(y[:k], y[k:])
+        steps = moved[0] - moved[1]  # the steps actually taken: not always exactly 2h
+        Q /= steps.reshape((k,) + (1,) * (y.ndim - 1))
+        # Q is finite exactly when every f value was (up to an overflowing difference),
+        # so the values are searched for a NaN or infinity only when Q has one.
+        if not all_finite(Q):
+            require_finite(op, f"f at the batch of probes {start}..{stop - 1}", y)
+        yield slice(start, stop), Q
 
 
 def numerical_jacobian(f: Callable, x, h: float = DEFAULT_STEP, *, batched: bool = False):
@@ -177,8 +140,6 @@ def numerical_jacobian(f: Callable, x, h: float = DEFAULT_STEP, *, batched: bool
     x = _private_copy(op, x)
     if x.size == 0:
         raise ShapeError(op, {"x": x.shape}, "x must have at least one entry")
-    if batched:
-        return _batched_jacobian(op, f, x, h)
     blocks = [q for _, q in _difference_quotients(op, f, x, h, batched)]
     Q = blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=0)  # (n,) + out_shape
     out_shape = Q.shape[1:]

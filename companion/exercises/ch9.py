@@ -1,0 +1,9 @@
+"""Graders for the exercises of chapter 9 (see :mod:`companion.exercises`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from companion.exercises import register
+
+__all__: list[str] = []

@@ -31,9 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from . import engine as E
 from . import losses
@@ -49,6 +51,11 @@ __all__ = [
     "text_errata",
     "errata_of",
     "check_all",
+    "CATEGORIES",
+    "CHECKS",
+    "load",
+    "counts",
+    "listing",
 ]
 
 #: The five source documents: file prefix -> title.
@@ -61,6 +68,9 @@ SOURCES = {
 }
 
 KINDS = ("formula", "text")
+
+#: What a finding is, counted separately in the appendix.
+CATEGORIES = ("slip", "imprecision", "ambiguity")
 
 
 # -- the check and the erratum -----------------------------------------------------------------
@@ -107,7 +117,13 @@ class ErratumCheck:
     atol: float = 1e-8
 
     def matches(self, value) -> bool:
-        """True if ``value`` has the reference's shape, is finite and equals it to tolerance."""
+        """True if ``value`` has the reference's shape, is finite and equals it to tolerance.
+
+        A string stands for a formula that cannot be evaluated (shapes that do not fit),
+        and never matches.
+        """
+        if isinstance(value, str):
+            return False
         value = np.asarray(value, dtype=np.float64)
         reference = np.asarray(self.reference, dtype=np.float64)
         if value.shape != reference.shape or not np.all(np.isfinite(value)):
@@ -135,9 +151,11 @@ class ErratumCheck:
         For arrays of the same shape it shows the entry where the written formula is
         furthest from the reference; for different shapes, both values.
         """
-        w = np.asarray(self.written, dtype=np.float64)
         r = np.asarray(self.reference, dtype=np.float64)
-        if w.shape != r.shape:
+        w = None if isinstance(self.written, str) else np.asarray(self.written, dtype=np.float64)
+        if w is None:
+            text = f"written {self.written}"
+        elif w.shape != r.shape:
             text = (f"written {_fmt_array(w)} (shape {w.shape}) vs reference "
                     f"{_fmt_array(r)} (shape {r.shape})")
         elif w.ndim == 0:
@@ -150,7 +168,7 @@ class ErratumCheck:
             where = ", ".join(str(int(i)) for i in at)
             text = f"written[{where}] {_fmt(w[at])} vs reference[{where}] {_fmt(r[at])}"
         if self.ok:
-            verdict = "slip confirmed; corrected matches"
+            verdict = "confirmed; corrected matches"
         elif self.written_matches:
             verdict = "CHECK FAILED: the written formula matches the reference"
         else:
@@ -160,45 +178,52 @@ class ErratumCheck:
 
 @dataclass(frozen=True)
 class Erratum:
-    """One slip of one source document.
+    """One finding in one source document, as recorded in ``errata.yaml``.
 
     Attributes
     ----------
-    key : str, a short unique id: the source's file prefix, a place, a slug
-        (``"000-2.8.7-minus"``).
+    key : str, a short unique id: the source's prefix, a place, a slug
+        (``"000-2.8.7-minus"``); a formula's check in ``CHECKS`` is keyed by it.
     source : str, the document's title, one of ``SOURCES``.
     place : str, where in the document (section, line).
-    kind : ``"formula"`` or ``"text"``.
-    as_written : str, the slip as the document has it (LaTeX between ``$``, or quoted text).
+    kind : ``"formula"`` (with a numerical check) or ``"text"``.
+    category : ``"slip"`` (the source is wrong), ``"imprecision"`` (carried over from the
+        original, or a gap that is not wrong), or ``"ambiguity"`` (symbols lost, so the
+        text can be read more than one way).
+    as_written : str, what the document has (LaTeX between ``$``, or quoted text).
     corrected : str, the corrected form.
-    chapter : str, the chapter notebook (``book/<chapter>.ipynb``) that discusses it.
-    check : callable returning an :class:`ErratumCheck`, for formula slips; None for text.
-    see_also : tuple of str, other chapters that list the same slip.
+    chapter : str, the folder in ``book/`` of the chapter that discusses it.
+    see_also : tuple of str, other chapters that discuss the same finding.
     """
 
     key: str
     source: str
     place: str
     kind: str
+    category: str
     as_written: str
     corrected: str
     chapter: str
-    check: Callable[[], ErratumCheck] | None = None
     see_also: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"Erratum {self.key}: kind must be one of {KINDS}, got {self.kind!r}")
+        if self.category not in CATEGORIES:
+            raise ValueError(f"Erratum {self.key}: category must be one of {CATEGORIES}, "
+                             f"got {self.category!r}")
         if self.source not in SOURCES.values():
             raise ValueError(f"Erratum {self.key}: unknown source {self.source!r}")
-        if (self.kind == "formula") != (self.check is not None):
-            raise ValueError(f"Erratum {self.key}: a formula slip needs a check, a text slip "
-                             "has none")
 
     @property
     def prefix(self) -> str:
-        """The source's file prefix, ``"000"`` to ``"004"``."""
+        """The source's prefix, ``"000"`` to ``"004"``."""
         return self.key.split("-", 1)[0]
+
+    @property
+    def check(self) -> Callable[[], ErratumCheck] | None:
+        """The numerical check of a formula finding (None for a text finding)."""
+        return CHECKS.get(self.key)
 
 
 # -- helpers for the checks --------------------------------------------------------------------
@@ -359,8 +384,6 @@ def _check_001_exponent() -> ErratumCheck:
     return ErratumCheck(written, corrected, reference)
 
 
-
-
 # -- 002: Vector Matrix and Tensor Derivatives (cs231n) ----------------------------------------
 
 def _check_002_prediction() -> ErratumCheck:
@@ -476,34 +499,20 @@ def _check_003_relu_factor() -> ErratumCheck:
     return ErratumCheck(written, corrected, reference)
 
 
-def _check_003_dS1_operator() -> ErratumCheck:
-    # N = M, so that the matrix product of the written form is even defined
-    X, W1, b1, W2, b2, y = _two_layer(3004, N=3, D=2, M=3, C=2)
+def _check_003_mask_operator() -> ErratumCheck:
+    # N, D, M, C all different: read as matrix products, the written forms do not even have
+    # compatible shapes; the corrected dL/dW1 matches central differences
+    X, W1, b1, W2, b2, y = _two_layer(3005, N=3, D=2, M=4, C=5)
     S1, S2 = _scores(X, W1, b1, W2, b2)
     dS2 = losses.softmax_cross_entropy(S2, y)[1]
     mask = (S1 > 0).astype(np.float64)
-    written = (dS2 @ W2.T) @ mask
-    corrected = (dS2 @ W2.T) * mask
-    reference = numerical_gradient(
-        lambda s: losses.softmax_cross_entropy(np.maximum(s, 0.0) @ W2 + b2, y)[0], S1)
-    return ErratumCheck(written, corrected, reference)
-
-
-def _check_003_dW1_order() -> ErratumCheck:
-    # D = N, so that the mask (N, M) can be applied after the product X^T (...) (D, M)
-    X, W1, b1, W2, b2, y = _two_layer(3005, N=3, D=3, M=4, C=2)
-    S1, S2 = _scores(X, W1, b1, W2, b2)
-    dS2 = losses.softmax_cross_entropy(S2, y)[1]
-    mask = (S1 > 0).astype(np.float64)
-    written = (X.T @ dS2 @ W2.T) * mask
-    corrected = X.T @ ((dS2 @ W2.T) * mask)
+    upstream = dS2 @ W2.T                                  # (N, M)
+    written = (f"undefined: X^T dS2 W2^T is {(X.T @ upstream).shape}, "
+               f"and its product with the mask {mask.shape} needs N = M")
+    corrected = X.T @ (upstream * mask)
     reference = numerical_gradient(
         lambda w: losses.softmax_cross_entropy(_scores(X, w, b1, W2, b2)[1], y)[0], W1)
     return ErratumCheck(written, corrected, reference)
-
-
-
-
 
 
 # -- 004: Gradient for Neural Network (after Nielsen) ------------------------------------------
@@ -525,10 +534,6 @@ def _check_004_bp2() -> ErratumCheck:
     corrected = (dz_da.T @ delta_next) * sigma_prime
     reference = numerical_gradient(cost, z_l)
     return ErratumCheck(written, corrected, reference)
-
-
-
-
 
 
 def _check_004_ce_outer() -> ErratumCheck:
@@ -554,261 +559,58 @@ def _check_004_ce_sum() -> ErratumCheck:
 
 # -- the errata --------------------------------------------------------------------------------
 
-_S0, _S1, _S2, _S3, _S4 = (SOURCES[k] for k in ("000", "001", "002", "003", "004"))
+#: The numerical check of each formula finding, by its id.
+CHECKS: dict[str, Callable[[], ErratumCheck]] = {
+    "000-2.8.1-index": _check_000_281_index,
+    "000-2.8.5-index": _check_000_285_index,
+    "000-2.8.5-label": _check_000_285_label,
+    "000-2.8.7-symbol": _check_000_287_symbol,
+    "000-2.8.7-minus": _check_000_287_minus,
+    "000-2.8.7-outer": _check_000_287_outer,
+    "000-2.8.7-softmax-derivative": _check_000_287_softmax_derivative,
+    "000-2.8.7-line-h": _check_000_287_line_h,
+    "001-grad-exponent": _check_001_exponent,
+    "002-prediction": _check_002_prediction,
+    "002-max-tie": _check_002_max_tie,
+    "002-circuit-z": _check_002_circuit,
+    "002-neuron-minus": _check_002_neuron,
+    "002-sigmoid-minus": _check_002_sigmoid,
+    "003-expansion-row": _check_003_expansion_row,
+    "003-dX-entry": _check_003_dX_entry,
+    "003-relu-factor": _check_003_relu_factor,
+    "003-mask-operator": _check_003_mask_operator,
+    "004-bp2-sigma-twice": _check_004_bp2,
+    "004-ce-outer-minus": _check_004_ce_outer,
+    "004-ce-sum-sign": _check_004_ce_sum,
+}
 
-ERRATA: tuple[Erratum, ...] = (
-    # 000 ---------------------------------------------------------------------------------------
-    Erratum("000-2.8.1-index", _S0, "§2.8.1, the middle step of $(\\partial z/\\partial x)_{ij}$",
-            "formula",
-            "$\\frac{\\partial \\sum_k W_{ik} x_k}{\\partial x}$",
-            "$\\frac{\\partial \\sum_k W_{ik} x_k}{\\partial x_j} = W_{ij}$ (the index $j$ was "
-            "dropped; as written it is a row of $m$ numbers)",
-            "01_jacobians", _check_000_281_index),
-    Erratum("000-2.8.4-scaling", _S0, "§2.8.4, after $\\operatorname{diag}(f'(x))$", "text",
-            "矩阵乘以一个diagonal矩阵也就是每个元素进行幅度变换 (multiplying by a diagonal "
-            "matrix scales each element)",
-            "exact for a vector ($\\delta \\operatorname{diag}(d) = \\delta \\odot d$); a matrix "
-            "has its columns (diagonal on the right) or rows (on the left) scaled",
-            "01_jacobians"),
-    Erratum("000-2.8.5-index", _S0, "§2.8.5, $\\partial z / \\partial W_{ij}$", "formula",
-            "$\\frac{\\partial z}{\\partial W_{ij}} = \\sum_l x_l "
-            "\\frac{\\partial W_{kl}}{\\partial W_{ij}}$",
-            "$\\frac{\\partial z_k}{\\partial W_{ij}} = \\sum_l x_l "
-            "\\frac{\\partial W_{kl}}{\\partial W_{ij}} = [k = i]\\, x_j$ "
-            "(the index $k$ was dropped)",
-            "04_matrix_gradients", _check_000_285_index),
-    Erratum("000-2.8.5-label", _S0, "§2.8.5, the displayed vector", "formula",
-            "the vector with $x_j$ in position $i$, labelled "
-            "$\\frac{\\partial J}{\\partial W_{ij}}$",
-            "that vector is $\\frac{\\partial z}{\\partial W_{ij}} = x_j e_i$; "
-            "$\\frac{\\partial J}{\\partial W_{ij}} = \\delta_i x_j$ is a number",
-            "04_matrix_gradients", _check_000_285_label),
-    Erratum("000-2.8.7-symbol", _S0, "§2.8.7, the definition of the softmax", "formula",
-            "$\\theta_i = \\frac{e^{\\theta_i}}{\\sum_k e^{\\theta_k}}$",
-            "$\\hat y_i = \\frac{e^{\\theta_i}}{\\sum_k e^{\\theta_k}}$",
-            "06_softmax_cross_entropy", _check_000_287_symbol),
-    Erratum("000-2.8.7-minus", _S0, "§2.8.7, the loss", "formula",
-            "$J = \\sum_i y_i \\log \\hat y_i$",
-            "$J = -\\sum_i y_i \\log \\hat y_i$",
-            "06_softmax_cross_entropy", _check_000_287_minus),
-    Erratum("000-2.8.7-outer", _S0, "§2.8.7, the outer factor", "formula",
-            "$\\frac{\\partial J}{\\hat y_i} = \\frac{y_i}{\\hat y_i}$",
-            "$\\frac{\\partial J}{\\partial \\hat y_i} = -\\frac{y_i}{\\hat y_i}$",
-            "06_softmax_cross_entropy", _check_000_287_outer),
-    Erratum("000-2.8.7-softmax-derivative", _S0, "§2.8.7, the softmax derivative", "formula",
-            "$\\frac{\\partial \\hat y_i}{\\theta_i}$ $= \\hat y_i (1 - \\hat y_k)$ if $i = k$, "
-            "$-\\hat y_i \\hat y_k$ if $i \\neq k$",
-            "$\\frac{\\partial \\hat y_i}{\\partial \\theta_k} = "
-            "\\hat y_i (\\delta_{ik} - \\hat y_k)$",
-            "06_softmax_cross_entropy", _check_000_287_softmax_derivative),
-    Erratum("000-2.8.7-line-h", _S0, "§2.8.7, the first line after the sum is split",
-            "formula",
-            "$\\frac{\\partial J}{\\theta_i} = y_i (1 - \\hat y_i) + "
-            "\\sum_{k \\neq i} y_k \\hat y_i$",
-            "$\\frac{\\partial J}{\\partial \\theta_i} = -y_i (1 - \\hat y_i) + "
-            "\\sum_{k \\neq i} y_k \\hat y_i$ (the next line silently fixes it)",
-            "06_softmax_cross_entropy", _check_000_287_line_h),
-    # 001 ---------------------------------------------------------------------------------------
-    Erratum("001-grad-exponent", _S1, "gradient of a scalar function, the example", "formula",
-            "$f(x, y) = 3x\\,y$, and then $3x$ as the change of $f$ with respect to $y$",
-            "$f(x, y) = 3x^2 y$ (a lost superscript; the stated $\\partial f/\\partial x = 6yx$ "
-            "needs it), so $\\partial f / \\partial y = 3x^2$",
-            "01_jacobians", _check_001_exponent),
-    Erratum("001-representing-garbled", _S1, "representing functions", "text",
-            "\"f(x，y)f(x)和 g(x，y)g(x)\" (garbled)",
-            "$f(x, y)$ becomes $f(\\mathbf{x})$ and $g(x, y)$ becomes $g(\\mathbf{x})$, with "
-            "$\\mathbf{x} = [x_1, x_2]^\\top$",
-            "01_jacobians"),
-    Erratum("001-equal-counts", _S1, "representing functions, last sentence", "text",
-            "通常，函数的数量和变量的数量是相同的，因此每个变量都有一个解 (the numbers of "
-            "functions and variables are usually equal, \"so each variable has a solution\")",
-            "$m = n$ is common (elementwise stages) but not required; the Jacobian of "
-            "$f: \\mathbb{R}^n \\to \\mathbb{R}^m$ is $m \\times n$",
-            "01_jacobians"),
-    Erratum("001-jacobian-determinant", _S1, "element-wise binary operators, $w + x$", "text",
-            "两个雅可比行列式的对角线都是 1 (the diagonals of the two Jacobian *determinants* "
-            "are 1)",
-            "the Jacobian *matrices* of $w + x$ are $I$; a determinant is a number",
-            "01_jacobians"),
-    Erratum("001-sum-garbled", _S1, "gradient of a vector sum", "text",
-            "\"y = sum(*)x*)\" (garbled)",
-            "$y = \\operatorname{sum}(\\mathbf{x})$",
-            "01_jacobians"),
-    Erratum("001-chain-only-scalars", _S1, "the chain-rule section, opening", "text",
-            "the multivariable chain rule of part 2 \"only works for scalars\" (这只对标量有效)",
-            "it holds for each scalar output $f_i$ of any number of variables; the vector "
-            "chain rule is the $m$ copies stacked",
-            "02_chain_rule"),
-    Erratum("001-chain-gradient-word", _S1, "the chain-rule section, captions of Images 31 to 33",
-            "text",
-            "\"find its gradient\"; \"Gradient of $\\mathbf{y} = \\mathbf{f}(\\mathbf{g}(x))$\"",
-            "$\\mathbf{y}$ has two outputs, so its derivative is a $2 \\times 1$ Jacobian; a "
-            "gradient is the $1 \\times n$ row of a scalar function",
-            "02_chain_rule"),
-    Erratum("001-special-case-garbled", _S1, "the special case of the vector chain rule", "text",
-            "\"f 纯粹是 g 的函数 … (每个函数 f 恰好匹配 1 个函数 g ) )\" (garbled)",
-            "each $f_i$ depends on $g_i$ alone, which needs $m = k$; then "
-            "$\\partial f / \\partial g = \\operatorname{diag}(f'(g))$",
-            "02_chain_rule"),
-    Erratum("001-off-diagonal-zero", _S1, "the special case, same sentence", "text",
-            "对角线以外的一切都变为零 (everything off the diagonal becomes zero)",
-            "only in $\\partial f / \\partial g$; the answer "
-            "$\\operatorname{diag}(f'(g))\\, \\partial g / \\partial x$ is as dense as "
-            "$\\partial g / \\partial x$",
-            "02_chain_rule"),
-    # 002 ---------------------------------------------------------------------------------------
-    Erratum("002-prediction", _S2, "梯度 (gradient), the prediction", "formula",
-            "$f(x,y) = f(x) + h\\,\\frac{df(x)}{dx}$",
-            "$f(x + h, y) \\approx f(x, y) + h\\,\\frac{\\partial f}{\\partial x}$",
-            "03_circuits", _check_002_prediction),
-    Erratum("002-gradient-delta", _S2, "梯度, the gradient vector", "text",
-            "the gradient written $\\Delta f$",
-            "$\\nabla f = [\\partial f / \\partial x, \\partial f / \\partial y] = [y, x]$",
-            "03_circuits"),
-    Erratum("002-one-variable", _S2, "梯度, the add and max gates", "text",
-            "$f(x) = x + y$, $f(x) = \\max(x, y)$",
-            "$f(x, y)$: functions of two variables",
-            "03_circuits"),
-    Erratum("002-add-rate", _S2, "梯度, the add gate", "text",
-            "这个值的增长比率只于实际的值 x 和 y 有关系 (the rate of increase depends only on "
-            "the values of $x$ and $y$)",
-            "the rate is 1, independent of $x$ and $y$",
-            "03_circuits"),
-    Erratum("002-max-tie", _S2, "梯度, the max gate at a tie", "formula",
-            "$\\frac{\\partial f}{\\partial x} = \\mathbb{1}(x \\ge y)$, "
-            "$\\frac{\\partial f}{\\partial y} = \\mathbb{1}(y \\ge x)$: both 1 at a tie",
-            "$\\tfrac12$ each at a tie (any split summing to 1 is a subgradient)",
-            "03_circuits", _check_002_max_tie),
-    Erratum("002-circuit-z", _S2, "复合连锁法则 (chain rule), the example", "formula",
-            "$f(x, y, z) = (x + y)\\,x$",
-            "$f(x, y, z) = (x + y)\\,z$, the circuit its code computes",
-            "03_circuits", _check_002_circuit),
-    Erratum("002-neuron-minus", _S2, "Sigmoid, the neuron", "formula",
-            "$f(w, x) = \\frac{1}{1 + e^{w_0 x_0 + w_1 x_1 + w_2}}$",
-            "$f(w, x) = \\frac{1}{1 + e^{-(w_0 x_0 + w_1 x_1 + w_2)}}$; only this gives 0.73",
-            "03_circuits", _check_002_neuron),
-    Erratum("002-kernel-function", _S2, "Sigmoid, after the neuron", "text",
-            "Sigmod激活函数是一个2维的核函数 (a two-dimensional kernel function)",
-            "a neuron with a two-dimensional input",
-            "03_circuits"),
-    Erratum("002-missing-fc", _S2, "Sigmoid, the list of gates", "text",
-            "$f_a(x) = ax$, then 函数$f_a$分别表示上式中的常数 c 和 a ($f_a$ stands for the "
-            "constants $c$ and $a$)",
-            "add the missing gate $f_c(x) = c + x$, with derivative 1",
-            "03_circuits"),
-    Erratum("002-sigmoid-minus", _S2, "Sigmoid, the sigmoid function", "formula",
-            "$\\partial(x) = \\frac{1}{1 + e^{x}}$ ($\\partial$ standing for $\\sigma$)",
-            "$\\sigma(x) = \\frac{1}{1 + e^{-x}}$, the function its derivation differentiates",
-            "03_circuits", _check_002_sigmoid),
-    Erratum("002-max-pattern-number", _S2, "反向传播模式 (patterns), the max gate", "text",
-            "因为 1.0 大于 -1 (because 1.0 is larger than $-1$)",
-            "because $z = 2$ is larger than $w = -1$",
-            "03_circuits"),
-    Erratum("002-dataset-size", _S2, "反向传播模式, the multiply gate", "text",
-            "数据集的大小对梯度有较大的影响 (the size of the data set affects the gradient)",
-            "the scale of the inputs does: inputs $\\times 1000$ give weight gradients "
-            "$\\times 1000$",
-            "03_circuits"),
-    Erratum("002-dimension-expressions", _S2, "梯度计算中的向量运算, the dimension-analysis tip",
-            "text",
-            "我们无需记住他们的维度 (no need to remember their *dimensions*)",
-            "no need to remember the *expressions* for dW and dX, because the shapes "
-            "re-derive them",
-            "04_matrix_gradients"),
-    Erratum("002-exactly-one-way", _S2, "梯度计算中的向量运算, same tip", "text",
-            "总是存在一种方法可以计算出维度 (there is always a way to make the dimensions work "
-            "out; the original: exactly one way)",
-            "exactly one only when the sizes are distinct; with $N = D$ two products fit "
-            "$dW$, with all sizes equal eight do",
-            "04_matrix_gradients"),
-    # 003 ---------------------------------------------------------------------------------------
-    Erratum("003-expansion-row", _S3, "证明 (proof), the expansion of "
-            "$\\partial L / \\partial x_{1,1}$", "formula",
-            "$\\frac{\\partial L}{\\partial Y}$ with $\\frac{\\partial L}{\\partial y_{2,j}}$ in "
-            "both rows, then $= \\sum_j \\frac{\\partial L}{\\partial y_{1,j}} w_{1,j}$",
-            "first row $\\frac{\\partial L}{\\partial y_{1,j}}$; as printed the product is "
-            "$\\sum_j \\frac{\\partial L}{\\partial y_{2,j}} w_{1,j}$",
-            "04_matrix_gradients", _check_003_expansion_row),
-    Erratum("003-dX-entry", _S3, "证明, $\\frac{\\partial L}{\\partial X} = "
-            "\\frac{\\partial L}{\\partial Y} W^\\top$", "formula",
-            "entry $(1, 3)$ of $\\frac{\\partial L}{\\partial Y}$ written "
-            "$\\frac{\\partial L}{\\partial y_{1,2}}$",
-            "$\\frac{\\partial L}{\\partial y_{1,3}}$",
-            "04_matrix_gradients", _check_003_dX_entry),
-    Erratum("003-reciprocal", _S3, "两层神经网络的梯度求导, the task", "text",
-            "求四个参数的倒数 (the *reciprocals* of the four parameters)",
-            "导数: their *derivatives* $\\partial L / \\partial W_1, \\dots$",
-            "07_two_layer_network"),
-    Erratum("003-lost-word", _S3, "两层神经网络的梯度求导, the computation graph", "text",
-            "hiddenlayer中有一个**函数relu (a word lost)",
-            "the hidden layer has an *activation* function, the ReLU",
-            "07_two_layer_network"),
-    Erratum("003-svm-probabilities", _S3, "两层神经网络的梯度求导, the output layer", "text",
-            "outputlayer最终输出的是样本属于每一类的概率 … 由SVM或者Softmax求得 (it outputs "
-            "the probability of each class, with SVM or Softmax)",
-            "it outputs scores $S_2$; only the softmax turns them into probabilities, the SVM "
-            "loss uses the scores",
-            "07_two_layer_network"),
-    Erratum("003-relu-factor", _S3, "$\\partial L / \\partial S_1$, the chain rule "
-            "(fractions as extracted)", "formula",
-            "$\\frac{\\partial L}{\\partial S_{1\\mathrm{relu}}} "
-            "\\frac{\\partial S_1}{\\partial S_{1\\mathrm{relu}}}$",
-            "$\\frac{\\partial L}{\\partial S_{1\\mathrm{relu}}} "
-            "\\frac{\\partial S_{1\\mathrm{relu}}}{\\partial S_1}$, applied as "
-            "$\\odot [S_1 > 0]$ (the inverted factor does not exist where a unit is off)",
-            "07_two_layer_network", _check_003_relu_factor),
-    Erratum("003-dS1-operator", _S3, "$\\partial L / \\partial S_1$, the result", "formula",
-            "$\\frac{\\partial L}{\\partial S_2} W_2^\\top (S_1 > 0)$, read as a matrix product",
-            "$\\frac{\\partial L}{\\partial S_2} W_2^\\top \\odot [S_1 > 0]$",
-            "07_two_layer_network", _check_003_dS1_operator),
-    Erratum("003-dW1-order", _S3, "$\\partial L / \\partial W_1$", "formula",
-            "$X^\\top \\frac{\\partial L}{\\partial S_2} W_2^\\top (S_1 > 0)$, the mask applied "
-            "last",
-            "$X^\\top \\big(\\frac{\\partial L}{\\partial S_2} W_2^\\top \\odot [S_1 > 0]\\big)$: "
-            "the mask before the product with $X^\\top$",
-            "07_two_layer_network", _check_003_dW1_order),
-    Erratum("003-reg-gradient", _S3, "$\\partial L / \\partial W_1$ and "
-            "$\\partial L / \\partial W_2$ beside the code's loss", "text",
-            "the derivation's loss has no penalty, so its $dW$ formulas lack the "
-            "$2\\,\\mathrm{reg}\\,W$ terms; the code adds them",
-            "with the penalty $\\mathrm{reg}(\\lVert W_1 \\rVert^2 + \\lVert W_2 \\rVert^2)$ "
-            "each $dW$ gains $2\\,\\mathrm{reg}\\,W$ (not a slip in either, a gap between them)",
-            "07_two_layer_network"),
-    Erratum("003-dS2-scale", _S3, "the code's dS2", "text",
-            "the variable `dS2` holds $P - Y$",
-            "$P - Y = N\\,\\partial L / \\partial S_2$; the code divides by $N$ later, "
-            "which is equivalent (a naming point, not a wrong formula)",
-            "07_two_layer_network"),
-    Erratum("004-bp2-sigma-twice", _S4, "the derivation of BP2", "formula",
-            "$\\big(\\sum_j \\frac{\\partial C}{\\partial z^{l+1}_j} "
-            "\\frac{\\partial z^{l+1}_j}{\\partial z^l_k}\\big) \\sigma'(z^l_k)$",
-            "the inner factor is $\\frac{\\partial z^{l+1}_j}{\\partial a^l_k} = w^{l+1}_{kj}$; "
-            "as written $\\sigma'$ is counted twice",
-            "05_backprop_equations", _check_004_bp2),
-    Erratum("004-batch-1-over-m", _S4, "Batch Gradient, BP3b and BP4b and the remark after "
-            "them", "text",
-            "BP3b and BP4b carry $\\frac1m$; the remark says that in an implementation the "
-            "$1/m$ is done at the $\\nabla_a C$ stage",
-            "an alternative, not an addition: the $1/m$ goes either into BP3b/BP4b (with "
-            "$\\delta_x$ the per-sample error) or into $\\nabla_a C$, never both ($1/m^2$)",
-            "05_backprop_equations"),
-    Erratum("004-ce-outer-minus", _S4, "Softmax Output + Cross Entropy, line 2", "formula",
-            "$\\frac{\\partial C}{\\partial a^L_j} = \\frac{t_j}{a^L_j}$",
-            "$\\frac{\\partial C}{\\partial a^L_j} = -\\frac{t_j}{a^L_j}$",
-            "05_backprop_equations", _check_004_ce_outer,
-            see_also=("06_softmax_cross_entropy",)),
-    Erratum("004-ce-sum-sign", _S4, "Softmax Output + Cross Entropy, lines 3 and 4", "formula",
-            "$\\sum_j t_j (I_{ji} - a^L_i) = a^L_i - t_i$",
-            "$-\\sum_j t_j (I_{ji} - a^L_i) = a^L_i - t_i$ (as written the sum is "
-            "$t_i - a^L_i$)",
-            "05_backprop_equations", _check_004_ce_sum,
-            see_also=("06_softmax_cross_entropy",)),
-    Erratum("004-n-columns", _S4, "Batch Gradient, after BP4b", "text",
-            "输入从一个 column vector 变为 n 个 column vector (the input becomes $n$ column "
-            "vectors)",
-            "$m$ columns, the batch size ($n$ is the number of output neurons)",
-            "05_backprop_equations"),
-)
+DATA = Path(__file__).with_name("errata.yaml")
+
+
+def load(path: Path = DATA) -> tuple[Erratum, ...]:
+    """The records of ``errata.yaml``, in order, with every formula finding's check present."""
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))
+    errata = []
+    for prefix, items in records.items():
+        for item in items:
+            item = dict(item)
+            key = item.pop("id")
+            if not key.startswith(f"{prefix}-"):
+                raise ValueError(f"{path.name}: {key} is listed under source {prefix}")
+            errata.append(Erratum(key, SOURCES[prefix], see_also=tuple(item.pop("see_also", ())),
+                                  **item))
+    keys = [e.key for e in errata]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"{path.name}: an id is used twice")
+    formula = {e.key for e in errata if e.kind == "formula"}
+    if formula != set(CHECKS):
+        raise ValueError(f"{path.name}: formula findings without a check "
+                         f"{sorted(formula - set(CHECKS))}, checks without a finding "
+                         f"{sorted(set(CHECKS) - formula)}")
+    return tuple(errata)
+
+
+ERRATA: tuple[Erratum, ...] = load()
 
 
 def formula_errata() -> list[Erratum]:
@@ -831,3 +633,30 @@ def errata_of(prefix: str) -> list[Erratum]:
 def check_all() -> list[tuple[Erratum, ErratumCheck]]:
     """Run every formula slip's check: a list of ``(erratum, check)``, in order."""
     return [(e, e.check()) for e in formula_errata()]
+
+
+def counts() -> dict[str, dict[str, int]]:
+    """How many findings of each category, by kind: ``{category: {"formula": n, "text": n}}``."""
+    out = {c: {k: 0 for k in KINDS} for c in CATEGORIES}
+    for e in ERRATA:
+        out[e.category][e.kind] += 1
+    return out
+
+
+def listing(prefix: str, kind: str) -> str:
+    """The findings of one source and kind as a MyST list, one entry each, for the appendix.
+
+    A list rather than a table: five columns of formulas do not fit a book's column.
+    """
+    lines = []
+    for e in errata_of(prefix):
+        if e.kind != kind:
+            continue
+        chapters = ", ".join("{doc}`/book/" + c + "/index`" for c in (e.chapter, *e.see_also))
+        lines += [f"- **{e.place}** (`{e.key}`), {_ARTICLE[e.category]}; see {chapters}",
+                  f"  - as written: {e.as_written}",
+                  f"  - corrected: {e.corrected}"]
+    return "\n".join(lines)
+
+
+_ARTICLE = {"slip": "a slip", "imprecision": "an imprecision", "ambiguity": "an ambiguity"}

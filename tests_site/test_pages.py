@@ -142,3 +142,35 @@ def test_screenshots_and_no_horizontal_overflow_on_a_phone(browser, site_url, ar
         assert overflow <= 0, f"the page is {overflow}px wider than the phone's screen"
     page.close()
 
+
+
+@pytest.mark.parametrize("width", [390, 800])
+def test_the_menu_and_contents_buttons_open_their_panels(browser, site_url, width):
+    # Below 992 px the sidebars live in dialogs that the header's buttons open.
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    for doc in toc_pages():
+        page.goto(f"{site_url}/{doc}.html", wait_until="load")
+        menu = [b for b in page.query_selector_all(".primary-toggle") if b.is_visible()]
+        assert len(menu) == 1, f"{doc} at {width}px: {len(menu)} visible site-menu buttons"
+        menu[0].click()
+        page.wait_for_selector("#pst-primary-sidebar-modal[open] .bd-links a", timeout=5_000)
+        assert page.locator("#pst-primary-sidebar-modal .bd-links a:visible").count() >= 9, \
+            f"{doc} at {width}px: the site menu does not show the chapters"
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#pst-primary-sidebar-modal:not([open])", state="attached")
+        contents = [b for b in page.query_selector_all(".secondary-toggle") if b.is_visible()]
+        if page.locator("#pst-secondary-sidebar .toc-entry").count() > 0:
+            assert len(contents) == 1, f"{doc} at {width}px: no visible contents button"
+            contents[0].click()
+            page.wait_for_selector("#pst-secondary-sidebar-modal[open] .toc-entry a",
+                                   timeout=5_000)
+            page.keyboard.press("Escape")
+    page.close()
+
+
+def test_one_search_entry_on_a_wide_screen(browser, site_url):
+    page, _ = open_page(browser, f"{site_url}/book/intro.html", width=1280)
+    visible = [e for e in page.query_selector_all(".search-button-field, .search-button")
+               if e.is_visible()]
+    assert len(visible) == 1, f"{len(visible)} search entries are visible at 1280px"
+    page.close()

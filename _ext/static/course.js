@@ -14,3 +14,18 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 });
+
+// A click or tap on a figure opens it at full size: wrap each image of the article in a
+// link to its own file (figures are drawn at the column's width, and may be shown smaller).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const img of document.querySelectorAll(".bd-article img")) {
+    if (img.closest("a")) continue;
+    const link = document.createElement("a");
+    link.href = img.getAttribute("src");
+    link.className = "figure-zoom";
+    link.setAttribute("aria-label", "Open the figure at full size");
+    link.target = "_blank";
+    img.parentNode.insertBefore(link, img);
+    link.appendChild(img);
+  }
+});

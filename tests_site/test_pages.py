@@ -1,6 +1,7 @@
 """Every page of the table of contents, as a reader's browser sees it."""
 
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -174,3 +175,29 @@ def test_one_search_entry_on_a_wide_screen(browser, site_url):
                if e.is_visible()]
     assert len(visible) == 1, f"{len(visible)} search entries are visible at 1280px"
     page.close()
+
+
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_serious_accessibility_violation_on_any_page(browser, site_url, width):
+    # axe-core (pinned in tests_site/axe/package.json, installed by .ci/run with npm)
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci --prefix tests_site/axe`")
+    source = AXE.read_text(encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    found = {}
+    for doc in toc_pages():
+        page.goto(f"{site_url}/{doc}.html", wait_until="load")
+        page.add_script_tag(content=source)
+        violations = page.evaluate("""async () => (await axe.run(document,
+            {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2)
+                .map(n => n.target.join(' ')).join('; ')}`)""")
+        if violations:
+            found[doc] = violations
+    page.close()
+    assert not found, "serious or critical WCAG violations:\n" + "\n".join(
+        f"{doc}: {v}" for doc, vs in found.items() for v in vs)

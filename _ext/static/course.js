@@ -29,3 +29,31 @@ document.addEventListener("DOMContentLoaded", () => {
     link.appendChild(img);
   }
 });
+
+// Accessibility fixes to the theme's markup, found by axe-core (see tests_site):
+// - a control's accessible name must contain its visible text (the search field shows
+//   "Search Ctrl+K" but is named "Search");
+// - the sidebar's expand arrows (<summary> with an icon only) need a name;
+// - the reference list is not a list of list items, so it drops the list role.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const el of document.querySelectorAll("button[aria-label], a[aria-label]")) {
+    const visible = (el.innerText || "").replace(/\s+/g, " ").trim();
+    const name = el.getAttribute("aria-label");
+    if (visible && !name.toLowerCase().includes(visible.toLowerCase())) {
+      el.setAttribute("aria-label", visible);
+    }
+  }
+  // the colour-mode button's icons carry titles ("Light", "Dark") that are not its name
+  for (const icon of document.querySelectorAll(".theme-switch-button i")) {
+    icon.setAttribute("aria-hidden", "true");
+  }
+  for (const summary of document.querySelectorAll(".bd-sidenav summary")) {
+    if ((summary.innerText || "").trim()) continue;
+    const link = summary.parentElement.parentElement.querySelector(":scope > a");
+    const title = link ? link.innerText.replace(/\s+/g, " ").trim() : "this entry";
+    summary.setAttribute("aria-label", `Show or hide the pages of ${title}`);
+  }
+  for (const el of document.querySelectorAll(".citation-list[role], .citation[role]")) {
+    el.removeAttribute("role");
+  }
+});

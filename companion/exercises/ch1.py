@@ -138,16 +138,16 @@ def _steepest_cases(rng):
             (rng.standard_normal(4) + 2.0, 0.05)]
 
 
-def _steepest_unnormalised(grad, eps):
-    return -eps * grad                # the gradient step, not a step of length eps
+def _steepest_unnormalised(grad, length):
+    return -length * grad             # the gradient step, not a step of this length
 
 
-def _steepest_uphill(grad, eps):
-    return eps * grad / np.linalg.norm(grad)
+def _steepest_uphill(grad, length):
+    return length * grad / np.linalg.norm(grad)
 
 
 @register("ch1-ex-steepest", cases=_steepest_cases,
           wrong=[(_steepest_unnormalised, "factor"), (_steepest_uphill, "sign")])
-def steepest_step(grad, eps):
-    """The step of length eps that lowers L most to first order: -eps grad / |grad|."""
-    return -eps * grad / np.linalg.norm(grad)
+def steepest_step(grad, length):
+    """The step of this length that lowers L most to first order: -length grad / |grad|."""
+    return -length * grad / np.linalg.norm(grad)

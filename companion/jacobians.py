@@ -1,9 +1,9 @@
 """The analytic Jacobians of chapter 1, each as an explicit matrix.
 
-Numerator layout throughout (:ref:`ch1-layout`): the Jacobian of ``y = f(x)``
-with ``x`` of shape ``(n,)`` and ``y`` of shape ``(m,)`` is the ``m x n`` matrix
-``J[i, j] = dy_i / dx_j``; for a scalar ``y`` it is the gradient, shape ``(n,)``
-(a row vector in the book).  This is the shape :func:`companion.numeric.numerical_jacobian`
+Numerator layout throughout (:ref:`ch1-layout`): the Jacobian of ``z = f(x)``
+with ``x`` of shape ``(n,)`` and ``z`` of shape ``(m,)`` is the ``m x n`` matrix
+``J[i, j] = dz_i / dx_j``; for a scalar ``s`` it is the row ``ds/dx`` of the book,
+stored with shape ``(n,)``, the same numbers as the gradient.  This is the shape :func:`companion.numeric.numerical_jacobian`
 returns, so every function here can be checked against it directly.
 
 These matrices are for seeing the structure; a backward pass never builds
@@ -114,19 +114,19 @@ def elementwise_jacobian(fprime: Callable, x) -> np.ndarray:
 
 
 def add_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``y = w + x``: ``(I, I)`` (eq. ``ch1-eq-binary``). Shapes: (n,), (n,) -> (n, n) each."""
+    """Jacobians of ``u = w + x``: ``(I, I)`` (eq. ``ch1-eq-binary``). Shapes: (n,), (n,) -> (n, n) each."""
     w, x = _pair("add_jacobians", w, x)
     return np.eye(w.size), np.eye(x.size)
 
 
 def sub_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``y = w - x``: ``(I, -I)`` (eq. ``ch1-eq-binary``). Shapes: (n,), (n,) -> (n, n) each."""
+    """Jacobians of ``u = w - x``: ``(I, -I)`` (eq. ``ch1-eq-binary``). Shapes: (n,), (n,) -> (n, n) each."""
     w, x = _pair("sub_jacobians", w, x)
     return np.eye(w.size), -np.eye(x.size)
 
 
 def mul_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``y = w * x`` (entrywise): ``(diag(x), diag(w))`` (eq. ``ch1-eq-binary``).
+    """Jacobians of ``u = w * x`` (entrywise): ``(diag(x), diag(w))`` (eq. ``ch1-eq-binary``).
 
     Shapes: (n,), (n,) -> (n, n) each.
     """
@@ -135,7 +135,7 @@ def mul_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
 
 
 def div_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``y = w / x`` (entrywise): ``(diag(1/x), diag(-w/x^2))`` (eq. ``ch1-eq-binary``).
+    """Jacobians of ``u = w / x`` (entrywise): ``(diag(1/x), diag(-w/x^2))`` (eq. ``ch1-eq-binary``).
 
     Shapes: (n,), (n,) -> (n, n) each.  ``x`` must have no zero entry.
     """
@@ -154,25 +154,27 @@ def _vector_and_scalar(op: str, x, z) -> tuple[np.ndarray, float]:
 
 
 def scalar_add_jacobians(x, z) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``y = x + z`` with a scalar ``z`` expanded to every entry (eq. ``ch1-eq-scalar``).
+    """Jacobians of ``u = x + z`` with a scalar ``z`` expanded to every entry (eq. ``ch1-eq-scalar``).
 
-    ``dy/dx = I`` (n, n) and ``dy/dz = 1`` (a column of ones, shape (n,)).
+    The book writes the scalar ``alpha``.  ``du/dx = I`` (n, n) and ``du/dz = 1`` (a column
+    of ones, shape (n,)).
     """
     x, _ = _vector_and_scalar("scalar_add_jacobians", x, z)
     return np.eye(x.size), np.ones(x.size)
 
 
 def scalar_mul_jacobians(x, z) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``y = x z`` with a scalar ``z`` (eq. ``ch1-eq-scalar``).
+    """Jacobians of ``u = x z`` with a scalar ``z`` (eq. ``ch1-eq-scalar``).
 
-    ``dy/dx = z I`` (n, n) and ``dy/dz = x`` (shape (n,)).
+    The book writes the scalar ``alpha``.  ``du/dx = z I`` (n, n) and ``du/dz = x``
+    (shape (n,)).
     """
     x, z = _vector_and_scalar("scalar_mul_jacobians", x, z)
     return z * np.eye(x.size), x.copy()
 
 
 def sum_jacobian(x) -> np.ndarray:
-    """Jacobian (the gradient) of ``y = sum(x)``: the row of ones ``1^T`` (eq. ``ch1-eq-sum``).
+    """Jacobian of ``s = sum(x)``: the row of ones ``1^T`` (eq. ``ch1-eq-sum``).
 
     Shapes: ``x`` (n,) -> (n,).
     """
@@ -181,9 +183,10 @@ def sum_jacobian(x) -> np.ndarray:
 
 
 def scaled_sum_jacobians(x, z) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``y = sum(x z)`` with a scalar ``z`` (eq. ``ch1-eq-sum``).
+    """Jacobians of ``s = sum(x z)`` with a scalar ``z`` (eq. ``ch1-eq-sum``).
 
-    ``dy/dx = z 1^T`` (shape (n,)) and ``dy/dz = sum(x)`` (shape ()).
+    The book writes the scalar ``alpha``.  ``ds/dx = z 1^T`` (shape (n,)) and
+    ``ds/dz = sum(x)`` (shape ()).
     """
     x, z = _vector_and_scalar("scaled_sum_jacobians", x, z)
     return np.full(x.size, z), np.array(x.sum())

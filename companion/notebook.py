@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["setup", "describe_figure"]
+__all__ = ["setup", "describe_figure", "check_table"]
 
 
 def describe_figure(fig) -> str:
@@ -22,6 +22,21 @@ def describe_figure(fig) -> str:
         titles.append(fig._suptitle.get_text())
     titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
     return f"[figure: {' | '.join(titles)}]" if titles else "[figure]"
+
+
+def check_table(rows) -> str:
+    """One line per gradient check, verdict first, as a table that fits 80 columns.
+
+    ``rows`` holds ``(label, result)`` pairs, ``result`` a
+    :class:`companion.gradcheck.CheckResult`; the columns are the verdict, the
+    relative error (chapter 1, eq. ``ch1-eq-relerror``), the number of
+    evaluations of ``f`` and the label.
+    """
+    lines = ["verdict  rel. error  calls of f  check"]
+    for label, result in rows:
+        verdict = "PASS" if result.ok else "FAIL"
+        lines.append(f"{verdict:7s}  {result.error:10.1e}  {result.n_evals:10d}  {label}")
+    return "\n".join(lines)
 
 
 def _pretty_figure(fig, printer, cycle):

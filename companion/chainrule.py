@@ -1,15 +1,15 @@
 """The vector chain rule as a product of Jacobians, and what the order of that product costs.
 
-Chapter 2 (:ref:`ch2-cost`).  For a chain ``x = v_0 -> v_1 -> ... -> v_k`` with
-stage Jacobians ``J_i = d v_i / d v_{i-1}`` of shape ``(n_i, n_{i-1})``, the
-chain rule gives
+Chapter 2 (:ref:`ch2-cost`).  For a chain ``x = v_0 -> v_1 -> ... -> v_K`` of
+``K`` stages with stage Jacobians ``J_l = d v_l / d v_{l-1}`` of shape
+``(n_l, n_{l-1})``, the chain rule gives
 
-.. math:: \\frac{\\partial v_k}{\\partial v_0} = J_k J_{k-1} \\cdots J_1 .
+.. math:: \\frac{\\partial v_K}{\\partial v_0} = J_K J_{K-1} \\cdots J_1 .
 
 Matrix multiplication is associative, so the product can be taken from the
 input side (forward accumulation: ``J_2 J_1``, then ``J_3 (J_2 J_1)``, ...) or
 from the output side (reverse accumulation, what backpropagation does:
-``J_k J_{k-1}``, then ``(J_k J_{k-1}) J_{k-2}``, ...).  The result is the same;
+``J_K J_{K-1}``, then ``(J_K J_{K-1}) J_{K-2}``, ...).  The result is the same;
 the number of multiply-adds is not.
 """
 
@@ -27,10 +27,10 @@ _ORDERS = ("forward", "reverse")
 
 
 def check_chain(jacobians: Sequence) -> list[np.ndarray]:
-    """Check that ``J_1, ..., J_k`` (input side first) can be chained; return them as arrays.
+    """Check that ``J_1, ..., J_K`` (input side first) can be chained; return them as arrays.
 
-    ``J_i`` must have shape ``(n_i, n_{i-1})``: its number of columns is the
-    number of rows of ``J_{i-1}``.
+    ``J_l`` must have shape ``(n_l, n_{l-1})``: its number of columns is the
+    number of rows of ``J_{l-1}``.
     """
     Js = [np.asarray(J, dtype=np.float64) for J in jacobians]
     if not Js:
@@ -50,16 +50,16 @@ def check_chain(jacobians: Sequence) -> list[np.ndarray]:
 
 
 def chain_product(jacobians: Sequence, order: str = "reverse") -> tuple[np.ndarray, int]:
-    """The Jacobian of the whole chain, ``J_k ... J_1``, and the multiply-adds it took.
+    """The Jacobian of the whole chain, ``J_K ... J_1``, and the multiply-adds it took.
 
     Parameters
     ----------
-    jacobians : ``[J_1, ..., J_k]``, the input-side stage first; ``J_i`` of shape ``(n_i, n_{i-1})``.
+    jacobians : ``[J_1, ..., J_K]``, the input-side stage first; ``J_l`` of shape ``(n_l, n_{l-1})``.
     order : ``"forward"`` (from the input side) or ``"reverse"`` (from the output side).
 
     Returns
     -------
-    J : ndarray ``(n_k, n_0)``.
+    J : ndarray ``(n_K, n_0)``.
     cost : int, multiply-adds (an ``(a, b) @ (b, c)`` product costs ``a * b * c``).
     """
     if order not in _ORDERS:
@@ -80,10 +80,11 @@ def chain_product(jacobians: Sequence, order: str = "reverse") -> tuple[np.ndarr
 
 
 def accumulation_cost(sizes: Sequence[int], order: str = "reverse") -> int:
-    """Multiply-adds to form the Jacobian of a chain with dimensions ``n_0, n_1, ..., n_k``.
+    """Multiply-adds to form the Jacobian of a chain with dimensions ``n_0, n_1, ..., n_K``.
 
-    Forward: ``sum_{i>=2} n_i n_{i-1} n_0``; reverse: ``sum_{i<=k-1} n_k n_i n_{i-1}``.
-    For ``R^n -> R`` (``n_k = 1``) reverse accumulation is the cheaper order: for
+    Forward: ``sum_{l>=2} n_l n_{l-1} n_0`` (eq. ``ch2-eq-cost-forward``); reverse:
+    ``sum_{l<=K-1} n_K n_l n_{l-1}`` (eq. ``ch2-eq-cost-reverse``).
+    For ``R^n -> R`` (``n_K = 1``) reverse accumulation is the cheaper order: for
     ``[n, n, n, 1]`` it costs ``2 n^2`` against ``n^3 + n^2``, a ratio of ``(n + 1) / 2``;
     for ``R -> R^m`` (``n_0 = 1``) it is the other way round.
     """

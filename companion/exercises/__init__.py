@@ -129,8 +129,8 @@ def grade(exercise_id: str, fn: Callable) -> Verdict:
             got = fn(*args)
         except NotImplementedError:
             return Verdict(exercise_id, False, False,
-                           f"{exercise_id}: not done yet. Fill in the function above, "
-                           "then run this cell again.")
+                           f"{exercise_id}: not done yet. Fill in the function above "
+                           "and run it again.")
         except Exception as err:  # the learner's code failed: say how, kindly
             return Verdict(exercise_id, False, True,
                            f"{exercise_id}: your function raised {type(err).__name__}: "

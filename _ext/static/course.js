@@ -43,9 +43,13 @@ document.addEventListener("DOMContentLoaded", () => {
       el.setAttribute("aria-label", visible);
     }
   }
-  // the colour-mode button's icons carry titles ("Light", "Dark") that are not its name
-  for (const icon of document.querySelectorAll(".theme-switch-button i")) {
-    icon.setAttribute("aria-hidden", "true");
+  // a folded cell's "Show code cell source" is its own name
+  for (const summary of document.querySelectorAll("summary[aria-label]")) {
+    if ((summary.innerText || "").trim()) summary.removeAttribute("aria-label");
+  }
+  // the colour-mode button shows one icon titled "Light", "Dark" or "System Settings"
+  for (const button of document.querySelectorAll(".theme-switch-button")) {
+    button.setAttribute("aria-label", "Color mode: Light, Dark or System Settings");
   }
   for (const summary of document.querySelectorAll(".bd-sidenav summary")) {
     if ((summary.innerText || "").trim()) continue;

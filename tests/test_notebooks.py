@@ -87,3 +87,34 @@ def test_chapter_prose_has_no_words_about_tooling(path):
             continue
         found = TOOLING.findall("".join(cell["source"]))
         assert not found, f"markdown cell {i} speaks of tooling: {found}"
+
+
+def _headings(text):
+    """Markdown headings outside fenced blocks, as (level, title)."""
+    found, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", ":::")):
+            fenced = not fenced if line.strip() in ("```", ":::") or not fenced else fenced
+            continue
+        m = re.match(r"^(#{1,6}) (.*)", line)
+        if m and not fenced:
+            found.append((len(m.group(1)), m.group(2)))
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
+def test_a_page_has_one_title(path):
+    # one H1 per page: a second one would be numbered as a page of its own
+    nb = json.loads(path.read_text())
+    text = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    titles = [t for level, t in _headings(text) if level == 1]
+    assert len(titles) == 1, f"{len(titles)} top-level headings: {titles}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "book").glob("[0-9][0-9]_*/index.md")),
+                         ids=lambda p: p.parent.name)
+def test_an_opening_page_has_no_numbered_sections(path):
+    # the chapter's pages are its sections (N.1, N.2, ...); a heading on the opening page
+    # would take the number N.1
+    levels = [level for level, _ in _headings(path.read_text())]
+    assert levels.count(1) == 1 and max(levels) == 1, f"headings below the title: {levels}"

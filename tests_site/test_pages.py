@@ -1,6 +1,7 @@
 """Every page of the table of contents, as a reader's browser sees it."""
 
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -201,3 +202,26 @@ def test_no_serious_accessibility_violation_on_any_page(browser, site_url, width
     page.close()
     assert not found, "serious or critical WCAG violations:\n" + "\n".join(
         f"{doc}: {v}" for doc, vs in found.items() for v in vs)
+
+
+@pytest.mark.parametrize("doc", ["book/01_jacobians/exercises", "book/02_chain_rule/4_relu_neuron"])
+def test_a_printed_page_has_no_cut_code_and_no_toggle_hints(browser, site_url, artifacts, doc):
+    # what a reader gets from the browser's Print: code wrapped at the margin, folded
+    # solutions opened after their exercises, no "Click to show" hints
+    page, _ = open_page(browser, f"{site_url}/{doc}.html")
+    wait_for_mathjax(page)
+    page.emulate_media(media="print")
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll('article pre'))
+        .filter(e => e.scrollWidth > e.clientWidth + 1).length""")
+    assert cut == 0, f"{doc}: {cut} code blocks are cut at the margin in print"
+    hidden = page.evaluate("""() => Array.from(document.querySelectorAll('.solution'))
+        .filter(s => s.querySelector('p, pre') && !s.querySelector('p, pre').offsetHeight).length""")
+    assert hidden == 0, f"{doc}: {hidden} solutions would print folded"
+    pdf = artifacts / f"{doc.split('/')[-2]}-{doc.split('/')[-1]}.pdf"
+    pdf.write_bytes(page.pdf(format="A4", print_background=True))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Click to" not in text, f"{doc}: a toggle hint is printed"
+    title = page.locator("article h1").first.inner_text().split("\n")[0].strip()
+    assert title.split(".")[0].isdigit(), f"{doc}: the printed title lost its number: {title}"
+    page.close()

@@ -31,7 +31,8 @@ import numpy as np
 from . import vjps
 from .errors import ShapeError, require_finite, require_labels
 
-__all__ = ["Network", "ACTIVATIONS", "layer_values", "loss_from_layer", "loss_of_parameter"]
+__all__ = ["Network", "ACTIVATIONS", "layer_values", "loss_from_layer", "loss_of_parameter",
+           "sigmoid_prime"]
 
 # name -> (sigma, VJP of sigma): the VJP multiplies an upstream gradient by sigma'(z).
 ACTIVATIONS = {
@@ -55,7 +56,8 @@ class Network:
 
     Attributes
     ----------
-    weights : list of ``w^l``, shape ``(sizes[l-1], sizes[l])``, ``w^l[k, j] = w^l_kj``.
+    weights : list of ``w^l``, shape ``(sizes[l-1], sizes[l])``, ``w^l[k, j] = w^l_kj``:
+        the transpose of the book's :math:`W^{(l)}` (chapter 5), the row form's layout.
     biases : list of ``b^l``, shape ``(sizes[l], 1)``.
     """
 
@@ -144,24 +146,24 @@ class Network:
 
     # -- backward ----------------------------------------------------------------------
     def _backward(self, X, T):
-        m = X.shape[1]
+        N = X.shape[1]
         _, sigma_vjp = ACTIVATIONS[self.activation]
         zs, activations = self._forward(X)
         aL = activations[-1]
         if self.cost == "cross_entropy":
-            # BP1 for softmax + cross-entropy: delta^L = (a^L - t) / m, the catalogue's VJP
-            # (written for samples in rows, hence the transposes).
+            # BP1 for softmax + cross-entropy: delta^(K) = (a^(K) - t) / N, the catalogue's
+            # VJP (written for samples in rows, hence the transposes).
             delta = vjps.softmax_cross_entropy_vjp(1.0, None, zs[-1].T, y=self._labels(T)).T
         else:
-            grad_a = (aL - T) / m  # the 1/m of the batch mean, applied once (BP1b)
-            delta = sigma_vjp(grad_a, aL, zs[-1])  # BP1: grad_a C * sigma'(z^L)
+            grad_a = (aL - T) / N  # the 1/N of the batch mean, applied once (BP1b)
+            delta = sigma_vjp(grad_a, aL, zs[-1])  # BP1: grad_a L * sigma'(z^(K))
         grad_b = [None] * len(self.weights)
         grad_w = [None] * len(self.weights)
         for l in range(len(self.weights) - 1, -1, -1):
-            grad_b[l] = delta.sum(axis=1, keepdims=True)  # BP3(b): delta^l 1
-            grad_w[l] = activations[l] @ delta.T  # BP4(b): a^{l-1} (delta^l)^T
+            grad_b[l] = delta.sum(axis=1, keepdims=True)  # BP3(b): delta 1
+            grad_w[l] = activations[l] @ delta.T  # BP4(b), stored transposed: a (delta)^T
             if l > 0:
-                # BP2: (w^{l+1} delta^{l+1}) * sigma'(z^l) -- w_kj indexing, no transpose
+                # BP2: weights[l] stores W^(l+1) transposed, so this is W^T delta * sigma'
                 delta = sigma_vjp(self.weights[l] @ delta, activations[l], zs[l - 1])
         return grad_b, grad_w
 
@@ -200,6 +202,15 @@ class Network:
 # (destination first); ``Network.weights[l-1]`` holds its transpose, the layout of the row form.
 
 
+def sigmoid_prime(z):
+    """The sigmoid's derivative entry by entry, :math:`\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))`.
+
+    Chapter 5 (BP1, BP2).  ``z`` is any array; the result has its shape.
+    """
+    s = vjps.sigmoid(np.asarray(z, dtype=np.float64))
+    return s * (1.0 - s)
+
+
 def layer_values(net, X):
     """Every weighted input and activation, indexed like the book (chapter 5).
 
@@ -236,8 +247,8 @@ def loss_from_layer(net, l, z, T) -> float:
     Applies the activation to ``z`` (shape ``(n_l, N)``, one sample per column), then
     layers ``l+1 .. K``, and returns the loss averaged over the columns against the
     targets ``T`` (``(n_K, N)``, or integer labels under the cross-entropy cost).  Its
-    gradient with respect to ``z`` is the error :math:`\delta^{(l)}` of one sample
-    (:math:`\Delta^{(l)}` for a batch): the definition a numerical check can use.
+    gradient with respect to ``z`` is the error :math:`\\delta^{(l)}` of one sample
+    (:math:`\\Delta^{(l)}` for a batch): the definition a numerical check can use.
     """
     K = len(net.weights)
     if not 1 <= l <= K:

@@ -151,20 +151,23 @@ class Network:
         zs, activations = self._forward(X)
         aL = activations[-1]
         if self.cost == "cross_entropy":
-            # BP1 for softmax + cross-entropy: delta^(K) = (a^(K) - t) / N, the catalogue's
-            # VJP (written for samples in rows, hence the transposes).
-            delta = vjps.softmax_cross_entropy_vjp(1.0, None, zs[-1].T, y=self._labels(T)).T
+            # BP1, softmax + cross-entropy: delta = (a - t) / N, by the catalogue's
+            # VJP, which takes samples in rows (hence the transposes)
+            labels = self._labels(T)
+            delta = vjps.softmax_cross_entropy_vjp(1.0, None, zs[-1].T,
+                                                   y=labels).T
         else:
-            grad_a = (aL - T) / N  # the 1/N of the batch mean, applied once (BP1b)
-            delta = sigma_vjp(grad_a, aL, zs[-1])  # BP1: grad_a L * sigma'(z^(K))
+            grad_a = (aL - T) / N  # BP1b: the 1/N of the mean, applied once
+            delta = sigma_vjp(grad_a, aL, zs[-1])  # BP1: grad_a L * sigma'(z)
         grad_b = [None] * len(self.weights)
         grad_w = [None] * len(self.weights)
         for l in range(len(self.weights) - 1, -1, -1):
             grad_b[l] = delta.sum(axis=1, keepdims=True)  # BP3(b): delta 1
-            grad_w[l] = activations[l] @ delta.T  # BP4(b), stored transposed: a (delta)^T
+            grad_w[l] = activations[l] @ delta.T  # BP4(b), stored transposed
             if l > 0:
-                # BP2: weights[l] stores W^(l+1) transposed, so this is W^T delta * sigma'
-                delta = sigma_vjp(self.weights[l] @ delta, activations[l], zs[l - 1])
+                # BP2: weights[l] holds W^(l+1) transposed: W^T delta * sigma'
+                g = self.weights[l] @ delta
+                delta = sigma_vjp(g, activations[l], zs[l - 1])
         return grad_b, grad_w
 
     def backprop(self, x, t):

@@ -151,8 +151,8 @@ class Network:
         zs, activations = self._forward(X)
         aL = activations[-1]
         if self.cost == "cross_entropy":
-            # BP1, softmax + cross-entropy: delta = (a - t) / N, by the catalogue's
-            # VJP, which takes samples in rows (hence the transposes)
+            # BP1, softmax + cross-entropy: delta = (a - t) / N, by the
+            # catalogue's VJP, which takes samples in rows (hence the .T)
             labels = self._labels(T)
             delta = vjps.softmax_cross_entropy_vjp(1.0, None, zs[-1].T,
                                                    y=labels).T

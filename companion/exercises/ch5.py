@@ -174,3 +174,47 @@ def linear_output_gradients(W1, b1, W2, b2, X, T):
     like its parameter.
     """
     return _linear_gradients(W1, b1, W2, b2, X, T)
+
+
+# -- ch5-ex-chain: the Jacobian from one layer's weighted input to the output's --------------
+
+def _chain_cases(rng):
+    def case(widths):                        # n_l, n_{l+1}, ..., n_K
+        Ws = [rng.standard_normal((m, n)) for n, m in zip(widths[:-1], widths[1:])]
+        zs = [rng.standard_normal((n, 1)) for n in widths[:-1]]
+        return Ws, zs
+
+    return [case([3, 5, 4, 2]), case([4, 2, 3])]
+
+
+def _chain_without_sigma_prime(Ws, zs):
+    J = np.eye(len(zs[0]))
+    for W in Ws:
+        J = W @ J
+    return J
+
+
+def _chain_transposed(Ws, zs):
+    return dzK_dzl(Ws, zs).T
+
+
+def _chain_wrong_order(Ws, zs):
+    J = np.eye(len(zs[0]))
+    for W, z in zip(Ws, zs):
+        J = J @ (W * _sigmoid_prime(z).T)    # multiplies on the wrong side
+    return J
+
+
+@register("ch5-ex-chain", cases=_chain_cases,
+          wrong=[(_chain_without_sigma_prime, "values are wrong"),
+                 (_chain_transposed, "transposed"), (_chain_wrong_order, "raised")],
+          hint="each link z^(k) -> z^(k+1) has the Jacobian W^(k+1) diag(sigma'(z^(k))).")
+def dzK_dzl(Ws, zs):
+    """dz^(K)/dz^(l) = W^(K) D^(K-1) ... W^(l+1) D^(l), D^(k) = diag(sigma'(z^(k))).
+
+    ``Ws`` is [W^(l+1), ..., W^(K)] and ``zs`` is [z^(l), ..., z^(K-1)] (columns).
+    """
+    J = np.eye(len(zs[0]))
+    for W, z in zip(Ws, zs):
+        J = W @ (_sigmoid_prime(z) * J)      # D^(k) J, then W^(k+1)
+    return J

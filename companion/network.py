@@ -31,7 +31,8 @@ import numpy as np
 from . import vjps
 from .errors import ShapeError, require_finite, require_labels
 
-__all__ = ["Network", "ACTIVATIONS"]
+__all__ = ["Network", "ACTIVATIONS", "layer_values", "loss_from_layer", "loss_of_parameter",
+           "sigmoid_prime"]
 
 # name -> (sigma, VJP of sigma): the VJP multiplies an upstream gradient by sigma'(z).
 ACTIVATIONS = {
@@ -55,7 +56,8 @@ class Network:
 
     Attributes
     ----------
-    weights : list of ``w^l``, shape ``(sizes[l-1], sizes[l])``, ``w^l[k, j] = w^l_kj``.
+    weights : list of ``w^l``, shape ``(sizes[l-1], sizes[l])``, ``w^l[k, j] = w^l_kj``:
+        the transpose of the book's :math:`W^{(l)}` (chapter 5), the row form's layout.
     biases : list of ``b^l``, shape ``(sizes[l], 1)``.
     """
 
@@ -144,25 +146,28 @@ class Network:
 
     # -- backward ----------------------------------------------------------------------
     def _backward(self, X, T):
-        m = X.shape[1]
+        N = X.shape[1]
         _, sigma_vjp = ACTIVATIONS[self.activation]
         zs, activations = self._forward(X)
         aL = activations[-1]
         if self.cost == "cross_entropy":
-            # BP1 for softmax + cross-entropy: delta^L = (a^L - t) / m, the catalogue's VJP
-            # (written for samples in rows, hence the transposes).
-            delta = vjps.softmax_cross_entropy_vjp(1.0, None, zs[-1].T, y=self._labels(T)).T
+            # BP1, softmax + cross-entropy: delta = (a - t) / N, by the
+            # catalogue's VJP, which takes samples in rows (hence the .T)
+            labels = self._labels(T)
+            delta = vjps.softmax_cross_entropy_vjp(1.0, None, zs[-1].T,
+                                                   y=labels).T
         else:
-            grad_a = (aL - T) / m  # the 1/m of the batch mean, applied once (BP1b)
-            delta = sigma_vjp(grad_a, aL, zs[-1])  # BP1: grad_a C * sigma'(z^L)
+            grad_a = (aL - T) / N  # BP1b: the 1/N of the mean, applied once
+            delta = sigma_vjp(grad_a, aL, zs[-1])  # BP1: grad_a L * sigma'(z)
         grad_b = [None] * len(self.weights)
         grad_w = [None] * len(self.weights)
         for l in range(len(self.weights) - 1, -1, -1):
-            grad_b[l] = delta.sum(axis=1, keepdims=True)  # BP3(b): delta^l 1
-            grad_w[l] = activations[l] @ delta.T  # BP4(b): a^{l-1} (delta^l)^T
+            grad_b[l] = delta.sum(axis=1, keepdims=True)  # BP3(b): delta 1
+            grad_w[l] = activations[l] @ delta.T  # BP4(b), stored transposed
             if l > 0:
-                # BP2: (w^{l+1} delta^{l+1}) * sigma'(z^l) -- w_kj indexing, no transpose
-                delta = sigma_vjp(self.weights[l] @ delta, activations[l], zs[l - 1])
+                # BP2: weights[l] holds W^(l+1) transposed: W^T delta * sigma'
+                g = self.weights[l] @ delta
+                delta = sigma_vjp(g, activations[l], zs[l - 1])
         return grad_b, grad_w
 
     def backprop(self, x, t):
@@ -192,3 +197,102 @@ class Network:
         """
         X, T = self._check_inputs("backprop_batch", X, T)
         return self._backward(X, T)
+
+
+# -- chapter 5's checks, in the book's notation ------------------------------------------------
+#
+# The book writes layer l as z^(l) = W^(l) a^(l-1) + b^(l), with W^(l) of shape (n_l, n_{l-1})
+# (destination first); ``Network.weights[l-1]`` holds its transpose, the layout of the row form.
+
+
+def sigmoid_prime(z):
+    """The sigmoid's derivative entry by entry, :math:`\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))`.
+
+    Chapter 5 (BP1, BP2).  ``z`` is any array; the result has its shape.
+    """
+    s = vjps.sigmoid(np.asarray(z, dtype=np.float64))
+    return s * (1.0 - s)
+
+
+def layer_values(net, X):
+    """Every weighted input and activation, indexed like the book (chapter 5).
+
+    ``X`` is ``(n_0, N)``, one sample per column.  Returns ``(zs, acts)``: ``zs[l]`` is
+    :math:`z^{(l)}` for ``l = 1 .. K`` (``zs[0]`` is None: there is no :math:`z^{(0)}`) and
+    ``acts[l]`` is :math:`a^{(l)}`, ``acts[0] = X``; each has shape ``(n_l, N)``.
+    """
+    X, _ = net._check_inputs("layer_values", X)
+    zs, acts = net._forward(X)
+    return [None] + zs, acts
+
+
+def _output_loss(net, op, z_out, T):
+    """The mean loss over the columns of ``z_out``, the output layer's weighted inputs."""
+    n_out, N = z_out.shape
+    if net.cost == "cross_entropy":
+        T = np.asarray(T)
+        labels = T if T.ndim == 1 else Network._labels(T)
+        if labels.shape != (N,):
+            raise ShapeError(op, {"z": z_out.shape, "t": T.shape},
+                             f"targets are ({n_out}, {N}) one-hot columns or ({N},) labels")
+        return float(vjps.softmax_cross_entropy(z_out.T, y=labels))
+    T = np.asarray(T, dtype=np.float64)
+    if T.shape != z_out.shape:
+        raise ShapeError(op, {"z": z_out.shape, "t": T.shape},
+                         f"targets are columns of the output's shape ({n_out}, {N})")
+    sigma, _ = ACTIVATIONS[net.activation]
+    return float(0.5 * np.sum((sigma(z_out) - T) ** 2) / N)
+
+
+def loss_from_layer(net, l, z, T) -> float:
+    """The loss as a function of :math:`z^{(l)}` alone (chapter 5, :ref:`ch5-one-sample`).
+
+    Applies the activation to ``z`` (shape ``(n_l, N)``, one sample per column), then
+    layers ``l+1 .. K``, and returns the loss averaged over the columns against the
+    targets ``T`` (``(n_K, N)``, or integer labels under the cross-entropy cost).  Its
+    gradient with respect to ``z`` is the error :math:`\\delta^{(l)}` of one sample
+    (:math:`\\Delta^{(l)}` for a batch): the definition a numerical check can use.
+    """
+    K = len(net.weights)
+    if not 1 <= l <= K:
+        raise ValueError(f"loss_from_layer: l must be a layer 1 .. {K}, got {l}")
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 2 or z.shape[0] != net.sizes[l]:
+        raise ShapeError("loss_from_layer", {"z": z.shape},
+                         f"z^({l}) has one column per sample: ({net.sizes[l]}, N)")
+    sigma, _ = ACTIVATIONS[net.activation]
+    for w, b in zip(net.weights[l:], net.biases[l:]):  # layers l+1 .. K
+        z = w.T @ sigma(z) + b
+    return _output_loss(net, "loss_from_layer", z, T)
+
+
+def loss_of_parameter(net, X, T, name: str, l: int):
+    """The loss as a function of :math:`W^{(l)}` or :math:`b^{(l)}` alone (chapter 5).
+
+    ``name`` is ``"W"`` (the function takes :math:`W^{(l)}` in the book's layout,
+    ``(n_l, n_{l-1})``, the transpose of ``net.weights[l-1]``) or ``"b"`` (a column
+    ``(n_l, 1)``).  The returned function evaluates ``net.cost_value(X, T)``, the loss
+    averaged over the columns of ``X``, with that parameter replaced and every other one
+    held fixed; the network is unchanged afterwards.
+    """
+    K = len(net.weights)
+    if name not in ("W", "b") or not 1 <= l <= K:
+        raise ValueError(f"loss_of_parameter: name must be 'W' or 'b' and l a layer 1 .. {K}, "
+                         f"got {name!r}, {l}")
+    params = net.weights if name == "W" else net.biases
+    shape = params[l - 1].T.shape if name == "W" else params[l - 1].shape
+
+    def loss(value):
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != shape:
+            raise ShapeError("loss_of_parameter", {f"{name}^({l})": value.shape},
+                             f"{name}^({l}) has shape {shape}")
+        saved = params[l - 1]
+        params[l - 1] = value.T if name == "W" else value
+        try:
+            return net.cost_value(X, T)
+        finally:
+            params[l - 1] = saved
+
+    return loss
+

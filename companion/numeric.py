@@ -40,7 +40,7 @@ _SIGNS = np.array([[1.0], [-1.0]])  # x + h e_i, then x - h e_i
 
 
 def _private_copy(op: str, x) -> np.ndarray:
-    x = np.array(x, dtype=np.float64, copy=True)
+    x = np.array(x, dtype=np.float64, copy=True, order="C")  # C order: reshape(-1) is a view
     require_finite(op, "x", x)
     return x
 

@@ -74,7 +74,7 @@ def test_notebook_calls_the_notebook_setup(path):
 
 
 # Chapter prose speaks of mathematics; how the pages are tested and run is the README's job.
-TOOLING = re.compile(r"\bnbval\b|\bpytest\b|\bkernels?\b|\.ipynb\b|\bsetup cell\b|"
+TOOLING = re.compile(r"\bnbval\b|\bpytest\b|\bkernels?\b(?! function)|\.ipynb\b|\bsetup cell\b|"
                      r"notebook\.setup|\bstored outputs?\b|\bJupyter\b", re.I)
 CHAPTER_PAGES = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.parent.name)]
 

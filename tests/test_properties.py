@@ -28,6 +28,7 @@ from companion import (  # noqa: E402
     jacobians,
     layers,
     losses,
+    network,
     numeric,
     plots,
     vjps,
@@ -109,6 +110,12 @@ SHAPE_CASES = {
     "vjps.sum_to_shape": lambda: vjps.sum_to_shape(Z23, (4,)),
     "vjps.broadcast_shape": lambda: vjps.broadcast_shape("add", (3,), (3, 1)),
     "vjps.check_axis": lambda: vjps.check_axis("sum", (2, 3), 2),
+    "network.layer_values": lambda: network.layer_values(Network([3, 4, 2], seed=0),
+                                                         np.ones((4, 5))),
+    "network.loss_from_layer": lambda: network.loss_from_layer(Network([3, 4, 2], seed=0), 1,
+                                                               np.ones((3, 5)), np.ones((2, 5))),
+    "network.loss_of_parameter": lambda: network.loss_of_parameter(
+        Network([3, 4, 2], seed=0), np.ones((3, 5)), np.ones((2, 5)), "W", 1)(np.ones((3, 4))),
 }
 SHAPE_CASES = {k: v for k, v in SHAPE_CASES.items() if v is not None}
 
@@ -146,6 +153,13 @@ EXEMPT = {
     "layers.tanh_forward": "elementwise: every shape is valid",
     "losses.l2_penalty": "a penalty on weights of any shapes",
     "network.ACTIVATIONS": "a table, not a function",
+    "network.sigmoid_prime": "elementwise: every shape is valid",
+    "notebook.check_table": "takes check results, not arrays",
+    "errata.CATEGORIES": "a table of the kinds of finding",
+    "errata.CHECKS": "the table of checks (each is run in test_errata)",
+    "errata.counts": "takes no arrays",
+    "errata.listing": "takes a source prefix",
+    "errata.load": "reads the data file",
     "notebook.setup": "takes no arrays",
     "notebook.describe_figure": "takes a matplotlib figure",
     "numeric.DEFAULT_STEP": "a constant",

@@ -147,6 +147,8 @@ EXEMPT = {
     "losses.l2_penalty": "a penalty on weights of any shapes",
     "network.ACTIVATIONS": "a table, not a function",
     "notebook.setup": "takes no arrays",
+    "twolayer.DigitsSplit": "a record of a data split",
+    "twolayer.load_digits_split": "takes no arrays",
     "notebook.describe_figure": "takes a matplotlib figure",
     "numeric.DEFAULT_STEP": "a constant",
     "vjps.Primitive": "a record of an op",

@@ -2,27 +2,31 @@
 
 Chapter 7 (:ref:`ch7-network`).  Samples in rows, as in cs231n and seed 003:
 
-.. math:: S_1 = X W_1 + b_1, \\quad H = \\mathrm{relu}(S_1), \\quad S_2 = H W_2 + b_2,
+.. math:: Z^{(1)} = X W^{(1)} + b^{(1)}, \\quad A^{(1)} = \\mathrm{relu}(Z^{(1)}),
+    \\quad Z^{(2)} = A^{(1)} W^{(2)} + b^{(2)},
 
-    L = \\frac{1}{N} \\sum_i -\\log \\mathrm{softmax}(S_2)_{i, y_i}
-        + \\mathrm{reg}\\,(\\lVert W_1 \\rVert^2 + \\lVert W_2 \\rVert^2).
+    L = \\frac{1}{N} \\sum_i -\\log \\mathrm{softmax}(Z^{(2)})_{i, y_i}
+        + \\lambda\\,(\\lVert W^{(1)} \\rVert^2 + \\lVert W^{(2)} \\rVert^2).
 
-The backward pass chains the layers' backward functions
+In code ``W1, b1, W2, b2`` are the parameters, ``scores`` is :math:`Z^{(2)}` and
+``reg`` is :math:`\\lambda`.  The backward pass chains the layers' backward functions
 (:mod:`companion.layers`) and the loss's gradient (:mod:`companion.losses`), which
 call the same VJPs as the engine: nothing here re-derives a gradient.
+:func:`load_digits_split` prepares the handwritten digits the chapter trains on.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from typing import NamedTuple
 
 import numpy as np
 
 from . import layers, losses
 from .errors import ShapeError, require_finite, require_labels
 
-__all__ = ["TwoLayerNet"]
+__all__ = ["TwoLayerNet", "DigitsSplit", "load_digits_split"]
 
 
 class TwoLayerNet:
@@ -172,3 +176,41 @@ def _progress_bar(epoch: int, epochs: int, history: dict, seconds: float) -> Non
     sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] epoch {epoch}/{epochs} "
                      f"loss {history['loss'][-1]:.4f} ({seconds:.1f} s)")
     sys.stderr.flush()
+
+
+class DigitsSplit(NamedTuple):
+    """The digits, split and centred: see :func:`load_digits_split`."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    mean_image: np.ndarray
+
+
+def load_digits_split() -> DigitsSplit:
+    """scikit-learn's 1797 handwritten digits (8 x 8 pixels), prepared as in chapter 7.
+
+    A stratified test set of 25% is held out, then a stratified validation set of 20%
+    of the rest (``random_state=0`` for both); pixels are divided by 16 so that they
+    lie in [0, 1], and the *training* mean image is subtracted from all three sets.
+
+    Returns a :class:`DigitsSplit`: ``X_train`` (1077, 64), ``X_val`` (270, 64),
+    ``X_test`` (450, 64), one image per row; ``y_*`` the integer labels 0..9;
+    ``mean_image`` (64,), to add back for display.  The data ship with scikit-learn
+    (no download).
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    X_all, y_all = digits.data / 16.0, digits.target
+    X_rest, X_test, y_rest, y_test = train_test_split(
+        X_all, y_all, test_size=0.25, random_state=0, stratify=y_all)
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, test_size=0.2, random_state=0, stratify=y_rest)
+    mean_image = X_train.mean(axis=0)
+    return DigitsSplit(X_train - mean_image, y_train, X_val - mean_image, y_val,
+                       X_test - mean_image, y_test, mean_image)

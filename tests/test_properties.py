@@ -161,6 +161,8 @@ EXEMPT = {
     "errata.listing": "takes a source prefix",
     "errata.load": "reads the data file",
     "notebook.setup": "takes no arrays",
+    "twolayer.DigitsSplit": "a record of a data split",
+    "twolayer.load_digits_split": "takes no arrays",
     "notebook.describe_figure": "takes a matplotlib figure",
     "numeric.DEFAULT_STEP": "a constant",
     "vjps.Primitive": "a record of an op",

@@ -70,7 +70,7 @@ SOURCES = {
 KINDS = ("formula", "text")
 
 #: What a finding is, counted separately in the appendix.
-CATEGORIES = ("slip", "imprecision", "ambiguity")
+CATEGORIES = ("slip", "imprecision", "ambiguity", "remark")
 
 
 # -- the check and the erratum -----------------------------------------------------------------
@@ -188,8 +188,8 @@ class Erratum:
     place : str, where in the document (section, line).
     kind : ``"formula"`` (with a numerical check) or ``"text"``.
     category : ``"slip"`` (the source is wrong), ``"imprecision"`` (carried over from the
-        original, or a gap that is not wrong), or ``"ambiguity"`` (symbols lost, so the
-        text can be read more than one way).
+        original, or loose wording), ``"ambiguity"`` (symbols lost, so the text can be read
+        more than one way), or ``"remark"`` (not an error: a point easy to misread).
     as_written : str, what the document has (LaTeX between ``$``, or quoted text).
     corrected : str, the corrected form.
     chapter : str, the folder in ``book/`` of the chapter that discusses it.
@@ -659,4 +659,5 @@ def listing(prefix: str, kind: str) -> str:
     return "\n".join(lines)
 
 
-_ARTICLE = {"slip": "a slip", "imprecision": "an imprecision", "ambiguity": "an ambiguity"}
+_ARTICLE = {"slip": "a slip", "imprecision": "an imprecision", "ambiguity": "an ambiguity",
+            "remark": "a remark, not an error"}

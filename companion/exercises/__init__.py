@@ -95,7 +95,7 @@ def _diagnose(got, want, tol) -> str | None:
     if got.shape != want.shape:
         if got.T.shape == want.shape and _norm_error(got.T, want) <= tol:
             return (f"shape {got.shape}, where {want.shape} is expected: the values are right "
-                    "but transposed (numerator layout: one row per output)")
+                    "but transposed (check the layout: which axis is the output?)")
         if got.size == want.size and _norm_error(got.reshape(want.shape), want) <= tol:
             return f"shape {got.shape}, where {want.shape} is expected (the values are right)"
         return f"shape {got.shape}, where {want.shape} is expected"

@@ -53,7 +53,7 @@ def _softplus_no_activation(W, x, b):
 @register("ch2-ex-softplus", cases=_softplus_cases, names=("da/dx", "da/db"),
           wrong=[(_softplus_denominator, "transposed"), (_softplus_db_vector, "shape"),
                  (_softplus_no_activation, "values are wrong")],
-          hint="the derivative of softplus(t) = ln(1 + e^t) is the sigmoid of t")
+          hint="the derivative of softplus(z) = ln(1 + e^z) is the sigmoid of z")
 def softplus_jacobians(W, x, b):
     """(da/dx, da/db) = (diag(sigma(z)) W, diag(sigma(z))) for a = softplus(z), z = W x + b."""
     s = _sigmoid(W @ x + b)
@@ -170,11 +170,11 @@ def _denominator_no_tanh(W, x, g):
 
 
 @register("ch2-ex-denominator", cases=_denominator_cases,
-          names=("dh/dx (denominator layout)", "grad_x L"),
+          names=("da/dx (denominator layout)", "grad_x L"),
           wrong=[(_denominator_numerator, "transposed"),
                  (_denominator_no_tanh, "values are wrong")])
 def column_form(W, x, g):
-    """(W^T diag(1 - tanh^2 z), W^T ((1 - tanh^2 z) * g)) for h = tanh(z), z = W x."""
+    """(W^T diag(1 - tanh^2 z), W^T ((1 - tanh^2 z) * g)) for a = tanh(z), z = W x."""
     d = _dtanh(W @ x)
     return W.T * d[None, :], W.T @ (d * g)
 

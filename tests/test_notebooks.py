@@ -109,6 +109,8 @@ def test_a_page_has_one_title(path):
     text = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     titles = [t for level, t in _headings(text) if level == 1]
     assert len(titles) == 1, f"{len(titles)} top-level headings: {titles}"
+    # the title also stands in the site menu of every page, where no formula is typeset
+    assert "$" not in titles[0], f"a formula in the page title: {titles[0]}"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "book").glob("[0-9][0-9]_*/index.md")),

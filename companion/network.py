@@ -139,10 +139,8 @@ class Network:
     def cost_value(self, X, T) -> float:
         """The cost averaged over the columns of ``X``."""
         X, T = self._check_inputs("cost_value", X, T)
-        zs, activations = self._forward(X)
-        if self.cost == "quadratic":
-            return float(0.5 * np.sum((activations[-1] - T) ** 2) / X.shape[1])
-        return float(vjps.softmax_cross_entropy(zs[-1].T, y=self._labels(T)))
+        zs, _ = self._forward(X)
+        return _output_loss(self, "cost_value", zs[-1], T)
 
     # -- backward ----------------------------------------------------------------------
     def _backward(self, X, T):
@@ -211,7 +209,7 @@ def sigmoid_prime(z):
     Chapter 5 (BP1, BP2).  ``z`` is any array; the result has its shape.
     """
     s = vjps.sigmoid(np.asarray(z, dtype=np.float64))
-    return s * (1.0 - s)
+    return vjps.sigmoid_vjp(1.0, s, z)  # the catalogue's sigma' = sigma (1 - sigma)
 
 
 def layer_values(net, X):
@@ -227,7 +225,11 @@ def layer_values(net, X):
 
 
 def _output_loss(net, op, z_out, T):
-    """The mean loss over the columns of ``z_out``, the output layer's weighted inputs."""
+    """The mean loss over the columns of ``z_out``, the output layer's weighted inputs.
+
+    The one place the network's cost is written: :meth:`Network.cost_value` and
+    :func:`loss_from_layer` both end here.
+    """
     n_out, N = z_out.shape
     if net.cost == "cross_entropy":
         T = np.asarray(T)

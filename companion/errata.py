@@ -587,8 +587,10 @@ CHECKS: dict[str, Callable[[], ErratumCheck]] = {
 DATA = Path(__file__).with_name("errata.yaml")
 
 
-def load(path: Path = DATA) -> tuple[Erratum, ...]:
-    """The records of ``errata.yaml``, in order, with every formula finding's check present."""
+def load(path: Path | None = None) -> tuple[Erratum, ...]:
+    """The records of ``errata.yaml`` (or of ``path``), in order, with every formula
+    finding's check present."""
+    path = DATA if path is None else Path(path)
     records = yaml.safe_load(path.read_text(encoding="utf-8"))
     errata = []
     for prefix, items in records.items():

@@ -24,18 +24,32 @@ def describe_figure(fig) -> str:
     return f"[figure: {' | '.join(titles)}]" if titles else "[figure]"
 
 
-def check_table(rows) -> str:
-    """One line per gradient check, verdict first, as a table that fits 80 columns.
+def check_table(rows, tol: float = 1e-7) -> str:
+    """One line per check, verdict first, as a table that fits 80 columns.
 
-    ``rows`` holds ``(label, result)`` pairs, ``result`` a
-    :class:`companion.gradcheck.CheckResult`; the columns are the verdict, the
-    relative error (chapter 1, eq. ``ch1-eq-relerror``), the number of
-    evaluations of ``f`` and the label.
+    Each row is ``(label, result)``, with ``result`` a
+    :class:`companion.gradcheck.CheckResult`, or ``(label, computed, expected)``,
+    two arrays of one shape compared by their relative error (chapter 1, eq.
+    ``ch1-eq-relerror``), which passes at or below ``tol``.  The columns are the
+    verdict, the relative error, the number of evaluations of ``f`` (blank for a
+    comparison) and the label.
     """
+    from companion.gradcheck import CheckResult, rel_error
+
     lines = ["verdict  rel. error  calls of f  check"]
-    for label, result in rows:
-        verdict = "PASS" if result.ok else "FAIL"
-        lines.append(f"{verdict:7s}  {result.error:10.1e}  {result.n_evals:10d}  {label}")
+    for row in rows:
+        if len(row) == 2 and isinstance(row[1], CheckResult):
+            label, result = row
+            ok, error, calls = result.ok, result.error, f"{result.n_evals:10d}"
+        elif len(row) == 3:
+            label, computed, expected = row
+            error = rel_error(computed, expected)
+            ok, calls = error <= tol, " " * 10
+        else:
+            raise TypeError("check_table: each row is (label, CheckResult) or "
+                            f"(label, computed, expected); got a row of {len(row)} items")
+        verdict = "PASS" if ok else "FAIL"
+        lines.append(f"{verdict:7s}  {error:10.1e}  {calls}  {label}".rstrip())
     return "\n".join(lines)
 
 

@@ -39,9 +39,12 @@ WIDE = """() => {
     }
   }
   for (const table of column.querySelectorAll('table')) {
+    // the text column (the table's scrolling box, where the theme gives it one)
+    const box = table.closest('.pst-scrollable-table-container') || table.parentElement;
     const width = table.getBoundingClientRect().width;
-    if (width > room + 1 || table.scrollWidth > table.clientWidth + 1)
-      out.push(`table ${Math.round(width)} px in a ${Math.round(room)} px column: `
+    const fits = Math.min(room, box.clientWidth);
+    if (width > fits + 1 || table.scrollWidth > table.clientWidth + 1)
+      out.push(`table ${Math.round(width)} px in a ${Math.round(fits)} px column: `
                + table.textContent.trim().replace(/\\s+/g, ' ').slice(0, 60));
   }
   return out;

@@ -21,6 +21,8 @@ __all__ = ["draw_circuit", "circuit_layout", "gate_label"]
 
 VALUE_COLOR = "#1b7837"
 GRAD_COLOR = "#b2182b"
+MAX_WIDTH = 7.6  # inches: at 100 dpi the picture fits the book's column at full size
+LABEL_SIZE, GATE_SIZE, NAME_SIZE, TITLE_SIZE, LEGEND_SIZE = 9.5, 10.5, 11.5, 11, 9
 
 
 def _number(a, precision: int) -> str:
@@ -129,15 +131,16 @@ def _overlap(a, b) -> float:
 
 
 def _along(points, fraction):
-    """The point at ``fraction`` of a polyline's length."""
+    """The point at ``fraction`` of a polyline's length, and the unit direction there."""
     pts = np.asarray(points, dtype=float)
     seg = np.linalg.norm(np.diff(pts, axis=0), axis=1)
     target = fraction * seg.sum()
     for (a, b), length in zip(zip(pts, pts[1:]), seg):
         if target <= length or length == seg[-1]:
-            return a + (b - a) * (min(target, length) / length if length else 0.0)
+            point = a + (b - a) * (min(target, length) / length if length else 0.0)
+            return point, ((b - a) / length if length else np.array([1.0, 0.0]))
         target -= length
-    return pts[-1]
+    return pts[-1], np.array([1.0, 0.0])
 
 
 def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None = None,
@@ -163,38 +166,46 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
     positions, wires = circuit_layout(root)
     n_cols = 1 + max(c for c, _ in positions.values())
     ys = [r for _, r in positions.values()] + [pt[1] for *_, pts in wires for pt in pts]
-    # Spacing between columns and rows, in data units (about inches). A wide circuit is
-    # shrunk to the page's width, so it gets tighter columns and larger text (fs), with
-    # rows spaced in proportion to the text.
+    # Geometry is in data units (an inch when the circuit is drawn at full size); text is
+    # in points and does not shrink.  A wide circuit is drawn at ``scale`` inches per unit,
+    # to fit the page's column (MAX_WIDTH inches), so its text takes more data units:
+    # rows are spaced for the text, and the boxes kept free around names are measured.
     sx = float(np.clip(10.0 / (n_cols + 0.4), 1.7, 2.3))
-    width = 1.8 + sx * (n_cols - 1) + 0.9 * sx
-    fs = max(1.0, min(width, 14) / 11.0)
-    sy = 1.25 * fs
+    x_span = 1.7 + sx * (n_cols - 1) + 0.75 * sx
     if ax is None:
-        height = 1.2 + sy * (max(ys) - min(ys) + 1)
-        _, ax = plt.subplots(figsize=(min(width, 14), min(height, 9)))
+        fig_width = min(x_span, MAX_WIDTH)
+    else:
+        fig_width = ax.get_position().width * ax.figure.get_figwidth()
+    scale = fig_width / x_span
+    sy = max(1.0, 1.2 / scale)
+    if ax is None:
+        height = scale * sy * (max(ys) - min(ys) + 1.4)
+        top, bottom = 0.35, 0.45  # inches for the title above and the legend below
+        fig = plt.figure(figsize=(fig_width, height + top + bottom))
+        ax = fig.add_axes((0.0, bottom / (height + top + bottom), 1.0,
+                           height / (height + top + bottom)))
 
     def to_xy(point):
         return point[0] * sx, -point[1] * sy
 
     radius = 0.34
     obstacles = []
+    name_texts = []
     nodes = topological_order(root)
     for t in nodes:
         x, y = to_xy(positions[id(t)])
         if t.op is None:
-            ax.text(x, y, t.name or "input", ha="right", va="center", fontsize=12 * fs,
-                    fontweight="bold")
-            obstacles.append((x - 0.5, y - 0.2, x + 0.05, y + 0.2))
+            name_texts.append(ax.text(x - 0.05, y, t.name or "input", ha="right",
+                                      va="center", fontsize=NAME_SIZE, fontweight="bold"))
             continue
         ax.add_patch(Circle((x, y), radius, facecolor="#f7f7f7", edgecolor="#333333",
                             linewidth=1.2, zorder=3))
-        ax.text(x, y, gate_label(t), ha="center", va="center", fontsize=10 * fs, zorder=4)
+        ax.text(x, y, gate_label(t), ha="center", va="center", fontsize=GATE_SIZE, zorder=4)
         obstacles.append((x - radius, y - radius, x + radius, y + radius))
         if t.name and t is not root:
-            ax.text(x, y + radius + 0.04, t.name, ha="center", va="bottom", fontsize=10 * fs,
-                    fontstyle="italic")
-            obstacles.append((x - 0.2, y + radius, x + 0.2, y + radius + 0.3))
+            name_texts.append(ax.text(x, y + radius + 0.04, t.name, ha="center",
+                                      va="bottom", fontsize=GATE_SIZE,
+                                      fontstyle="italic"))
 
     labels = []
     drawn_pairs: dict = {}
@@ -228,7 +239,7 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
     labels.append(([start, end], _number(root.data, precision),
                    _number(steps[id(root)].received, precision)))
     if root.name:
-        ax.text(end[0] + 0.1, y, root.name, ha="left", va="center", fontsize=12 * fs,
+        ax.text(end[0] + 0.1, y, root.name, ha="left", va="center", fontsize=NAME_SIZE,
                 fontweight="bold")
 
     ax.set_xlim(-1.0, end[0] + 0.7)
@@ -252,6 +263,7 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
             for t in np.linspace(0.0, 1.0, n):
                 wire_points.append((index, *(a + t * (b - a))))
     wire_points = np.array(wire_points)
+    obstacles += [extent([t]) for t in name_texts]
 
     def crossings(box, index):
         others = wire_points[wire_points[:, 0] != index]
@@ -260,31 +272,43 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
         return 0.01 * int(inside.sum())
 
     # Each wire's pair of labels goes where its rendered text overlaps nothing drawn so far
-    # and no other wire.
+    # and no other wire: the value on the wire's upper side, the gradient on its lower
+    # side, each just clear of the wire (the distance a box of the label's size needs
+    # along the wire's normal, plus a small gap).
+    points_per_unit = (ax.transData.transform((1.0, 0.0)) -
+                       ax.transData.transform((0.0, 0.0)))[0] * 72.0 / ax.figure.dpi
+    gap = 1.5 / points_per_unit
+
+    def place(top, bottom, fraction, pts):
+        point, (ux, uy) = _along(pts, fraction)
+        normal = np.array([-uy, ux]) if ux >= 0 else np.array([uy, -ux])  # pointing up
+        for text, side in ((top, 1.0), (bottom, -1.0)):
+            text.set_position(tuple(point))
+            x0, y0, x1, y1 = extent([text])
+            reach = (x1 - x0) / 2 * abs(normal[0]) + (y1 - y0) / 2 * abs(normal[1])
+            text.set_position(tuple(point + side * (gap + reach) * normal))
+        return extent((top, bottom))
+
+    candidates = (0.45, 0.3, 0.6, 0.2, 0.72, 0.38, 0.52, 0.12, 0.82, 0.66, 0.25)
     for index, (pts, value, gradient) in enumerate(labels):
-        top = ax.text(0, 0, value, color=VALUE_COLOR, ha="center", va="bottom",
-                      fontsize=9 * fs, fontweight="bold", zorder=5)
-        bottom = ax.text(0, 0, gradient, color=GRAD_COLOR, ha="center", va="top",
-                         fontsize=9 * fs, zorder=5)
+        top = ax.text(0, 0, value, color=VALUE_COLOR, ha="center", va="center",
+                      fontsize=LABEL_SIZE, fontweight="bold", zorder=5)
+        bottom = ax.text(0, 0, gradient, color=GRAD_COLOR, ha="center", va="center",
+                         fontsize=LABEL_SIZE, zorder=5)
         best = None
-        for fraction in (0.45, 0.3, 0.6, 0.2, 0.72, 0.38, 0.52, 0.12, 0.82, 0.66, 0.25):
-            mx, my = _along(pts, fraction)
-            top.set_position((mx, my + 0.05))
-            bottom.set_position((mx, my - 0.05))
-            box = extent((top, bottom))
+        for fraction in candidates:
+            box = place(top, bottom, fraction, pts)
             cost = sum(_overlap(box, other) for other in obstacles) + crossings(box, index)
             if best is None or cost < best[0] - 1e-12:
-                best = (cost, mx, my, box)
+                best = (cost, fraction)
             if cost == 0:
                 break
-        _, mx, my, box = best
-        top.set_position((mx, my + 0.05))
-        bottom.set_position((mx, my - 0.05))
-        obstacles.append(box)
+        obstacles.append(place(top, bottom, best[1], pts))
 
     ax.axis("off")
-    ax.set_title(title or "", fontsize=11 * fs)
+    ax.set_title(title or "", fontsize=TITLE_SIZE)
     ax.plot([], [], color=VALUE_COLOR, label="forward value (above the wire)")
     ax.plot([], [], color=GRAD_COLOR, label="gradient (below the wire)")
-    ax.legend(loc="upper left", fontsize=8 * fs, frameon=False, bbox_to_anchor=(0.0, 0.0))
+    ax.legend(loc="upper left", fontsize=LEGEND_SIZE, frameon=False,
+              bbox_to_anchor=(0.0, 0.0))
     return ax

@@ -56,7 +56,7 @@ def jacobian_heatmap(J, ax=None, *, title: str | None = None, annotate: bool | N
             for j in range(n):
                 value = J[i, j]
                 dark = abs(value) > 0.6 * scale
-                ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=8,
+                ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=9,
                         color="white" if dark else "black")
     if title:
         ax.set_title(title)

@@ -167,7 +167,8 @@ def mul(a, b):
 
 
 def mul_vjp_a(g, out, a, b):
-    return sum_to_shape(g * b, a.shape)  # multiply swaps: a's gradient is g times b
+    # multiply swaps: a's gradient is g times b
+    return sum_to_shape(g * b, a.shape)
 
 
 def mul_vjp_b(g, out, a, b):

@@ -80,3 +80,14 @@ def test_every_exercise_in_the_book_has_a_grader_and_a_your_turn_cell(path):
         assert label in REGISTRY, f"{label} has no grader in companion.exercises"
         assert re.search(rf"check\(\s*[\"']{re.escape(label)}[\"']", code), \
             f"{path.name}: {label} has no your-turn cell calling exercises.check"
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_the_printed_verdict_fits_80_columns(exercise_id, capsys):
+    def not_done_yet(*args):
+        raise NotImplementedError
+
+    exercises.check(exercise_id, not_done_yet)
+    printed = capsys.readouterr().out
+    assert "not done yet" in printed
+    assert max(len(line) for line in printed.splitlines()) <= 80, printed

@@ -17,6 +17,7 @@ one planted wrong answer that the tests feed to it.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -164,8 +165,9 @@ def grade(exercise_id: str, fn: Callable) -> Verdict:
 
 
 def check(exercise_id: str, fn: Callable) -> None:
-    """Grade ``fn`` and print the verdict (one line)."""
-    print(grade(exercise_id, fn).message)
+    """Grade ``fn`` and print the verdict, wrapped at 80 columns."""
+    print(textwrap.fill(grade(exercise_id, fn).message, width=80, subsequent_indent="  ",
+                        break_long_words=False, break_on_hyphens=False))
 
 
 # Each chapter's graders register themselves on import.

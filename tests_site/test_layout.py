@@ -69,12 +69,20 @@ PHONE = """() => {
       out.push(`an inline formula runs ${Math.round(box.right - column.right)} px past `
                + 'the column: ' + (m.closest('p, li') || m).textContent.slice(0, 60));
   }
+  // a display formula wider than the column scrolls in its own box, with edge shadows
+  for (const m of document.querySelectorAll('article mjx-container[display="true"]')) {
+    if (m.scrollWidth > m.clientWidth + 1
+        && !/gradient/.test(getComputedStyle(m).backgroundImage))
+      out.push('a display formula scrolls with no shadow at its edge: '
+               + m.textContent.slice(0, 40));
+  }
   return out;
 }"""
 
 
 def test_nothing_runs_past_the_edge_of_a_phone(browser, site_url):
-    # 390 px: no sideways scrolling of the page, no inline formula past the column
+    # 390 px: no sideways scrolling of the page, no inline formula past the column, and
+    # a scroll shadow on each display formula wider than the column
     problems = _visit(browser, site_url, 390, 844, PHONE)
     assert not problems, "at 390 px:\n" + problems
 

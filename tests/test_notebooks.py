@@ -38,15 +38,17 @@ def test_every_toc_entry_exists_and_every_notebook_is_listed():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
 def test_notebook_is_stored_executed_with_python3_kernel(path):
     nb = json.loads(path.read_text())
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    fix = f"run `jupyter execute --inplace {path.relative_to(ROOT).as_posix()}` and save"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3", f"another kernel: {fix}"
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert code, "a chapter notebook has code cells"
+    assert code, "a notebook without code: write the page as MyST Markdown (.md) instead"
     unrun = [i for i, c in enumerate(code) if c.get("execution_count") is None]
-    assert not unrun, f"code cells {unrun} were saved without being run"
+    assert not unrun, f"code cells {unrun} were saved without being run: {fix}"
     counts = [c["execution_count"] for c in code]
-    assert counts == list(range(1, len(code) + 1)), "cells were not run once, top to bottom"
+    assert counts == list(range(1, len(code) + 1)), \
+        f"cells were not run once, top to bottom: {fix}"
     assert sum(len(c.get("outputs", [])) for c in code) >= len(code) // 2, \
-        "most code cells have no stored output: was the notebook saved without outputs?"
+        f"most code cells have no stored output (saved without outputs?): {fix}"
 
 
 def _lines(field):
@@ -63,7 +65,46 @@ def test_notebook_outputs_are_deterministic_text(path):
             assert out.get("name") != "stderr", f"code cell {i} wrote to stderr (a warning?)"
             text = "".join(_lines(out.get("data", {}).get("text/plain", "")) + _lines(out.get("text", "")))
             assert not re.search(r"at 0x[0-9a-f]{6,}|<Figure size", text), \
-                f"code cell {i} stored a memory address or a figure repr"
+                f"code cell {i} stored a memory address or a figure repr: print a " \
+                "value, not an object, and end a figure cell with `plt.show()`"
+
+
+# What a figure cell's last line returns is printed above the figure on the site:
+# "Text(0.5, 1.0, 'title')" after ax.set_title(...), "[<matplotlib.lines.Line2D ...>]".
+STRAY_REPR = re.compile(r"^(?:\[?<matplotlib\.|Text\(|<(?:Axes|Figure)\b|\[?<Axes|"
+                        r"[A-Z][A-Za-z]*(?:Text|Line2D|Collection|Image|Legend|Axes)\()")
+
+
+def stray_reprs(nb):
+    """(cell number, text) of each object repr a code cell left as its result."""
+    found = []
+    for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+        for out in cell.get("outputs", []):
+            if out["output_type"] != "execute_result":
+                continue
+            text = "".join(_lines(out.get("data", {}).get("text/plain", ""))).strip()
+            if STRAY_REPR.search(text):
+                found.append((i, text[:60]))
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
+def test_no_figure_cell_prints_a_matplotlib_repr(path):
+    found = stray_reprs(json.loads(path.read_text()))
+    assert not found, "; ".join(
+        f"code cell {i} prints {text!r} above its output: end the cell with `plt.show()`"
+        for i, text in found)
+
+
+def test_the_stray_repr_check_catches_what_it_should():
+    def result(text):
+        return {"cells": [{"cell_type": "code", "outputs": [
+            {"output_type": "execute_result", "data": {"text/plain": text}}]}]}
+    for text in ["Text(0.5, 1.0, 'Loss')", "[<matplotlib.lines.Line2D at 0x7f>]",
+                 "<matplotlib.legend.Legend at 0x7f>", "<Axes: title={'center': 'L'}>"]:
+        assert stray_reprs(result(text)), text
+    for text in ["array([1., 2.])", "0.25", "'text'", "(5, 3)"]:
+        assert not stray_reprs(result(text)), text
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "book").as_posix())

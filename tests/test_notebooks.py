@@ -161,3 +161,15 @@ def test_an_opening_page_has_no_numbered_sections(path):
     # would take the number N.1
     levels = [level for level, _ in _headings(path.read_text())]
     assert levels.count(1) == 1 and max(levels) == 1, f"headings below the title: {levels}"
+
+
+def test_the_intro_lists_every_chapter_in_order():
+    # the intro's chapter list is written by hand; a chapter added to _toc.yml must join it
+    chapters = [e.split("/")[1] for e in toc_files()
+                if re.fullmatch(r"book/\d\d_[a-z0-9_]+/index", e)]
+    listed = re.findall(r"^\d+\. \{doc\}`[^<`]*<(\d\d_[a-z0-9_]+)/index>`",
+                        (ROOT / "book" / "intro.md").read_text(), flags=re.M)
+    assert chapters, "no chapter in _toc.yml"
+    assert listed == chapters, (
+        f"book/intro.md lists the chapters {listed}, _toc.yml has {chapters}: add a line "
+        "`N. {doc}`Title <NN_name/index>`: what it does` to the intro's list")

@@ -34,11 +34,14 @@ def test_the_worked_solution_passes(exercise_id):
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_every_planted_wrong_answer_is_caught_with_its_reason(exercise_id):
     ex = REGISTRY[exercise_id]
-    assert ex.wrong, f"{exercise_id} has no planted wrong answer"
+    assert ex.wrong, f"{exercise_id} has no planted wrong answer: give its @register " \
+        "wrong=[(a_wrong_function, 'a word of its verdict')]"
     for wrong_fn, expected in ex.wrong:
         verdict = grade(exercise_id, wrong_fn)
         assert not verdict.ok, f"{exercise_id}: {wrong_fn.__name__} was accepted"
-        assert expected in verdict.message, (exercise_id, wrong_fn.__name__, verdict.message)
+        assert expected in verdict.message, (
+            f"{exercise_id}: {wrong_fn.__name__}'s verdict {verdict.message!r} lacks "
+            f"{expected!r}: pair it with a word of that verdict in wrong=[...]")
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -73,13 +76,17 @@ def test_the_verdicts_name_sign_factor_shape_and_transpose():
 @pytest.mark.parametrize("path", EXERCISE_PAGES, ids=lambda p: p.parent.name)
 def test_every_exercise_in_the_book_has_a_grader_and_a_your_turn_cell(path):
     labels = _exercise_labels(path)
-    assert labels, f"{path} has no exercise"
+    assert labels, f"{path} has no exercise: add one (templates/chapter/exercises.ipynb)"
     nb = json.loads(path.read_text())
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     for label in labels:
-        assert label in REGISTRY, f"{label} has no grader in companion.exercises"
+        assert label in REGISTRY, (
+            f"{label} has no grader: register its worked solution with @register("
+            f"{label!r}, ...) in companion/exercises/chN.py, a module imported at the end "
+            "of companion/exercises/__init__.py (templates/chapter/grader.py)")
         assert re.search(rf"check\(\s*[\"']{re.escape(label)}[\"']", code), \
-            f"{path.name}: {label} has no your-turn cell calling exercises.check"
+            f"{path.name}: {label} has no your-turn cell: add a code cell after the " \
+            f"exercise with a stub and exercises.check({label!r}, your_function)"
 
 
 @pytest.mark.parametrize("exercise_id", IDS)

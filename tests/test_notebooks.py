@@ -30,9 +30,12 @@ def test_every_toc_entry_exists_and_every_notebook_is_listed():
     entries = toc_files()
     for entry in entries:
         matches = [ROOT / f"{entry}{suffix}" for suffix in (".md", ".ipynb")]
-        assert any(p.exists() for p in matches), f"_toc.yml lists {entry}, which does not exist"
+        assert any(p.exists() for p in matches), \
+            f"_toc.yml lists {entry}, which does not exist: create it or fix the line"
     for nb in NOTEBOOKS:
-        assert nb.relative_to(ROOT).with_suffix("").as_posix() in entries, f"{nb} not in _toc.yml"
+        doc = nb.relative_to(ROOT).with_suffix("").as_posix()
+        assert doc in entries, \
+            f"{doc} is not in _toc.yml: add `- file: {doc}` under its chapter's sections:"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
@@ -42,8 +45,8 @@ def test_notebook_is_stored_executed_with_python3_kernel(path):
     assert nb["metadata"]["kernelspec"]["name"] == "python3", f"another kernel: {fix}"
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert code, "a notebook without code: write the page as MyST Markdown (.md) instead"
-    unrun = [i for i, c in enumerate(code) if c.get("execution_count") is None]
-    assert not unrun, f"code cells {unrun} were saved without being run: {fix}"
+    unrun = [i for i, c in code_cells(nb) if c.get("execution_count") is None]
+    assert not unrun, f"cells {unrun} were saved without being run: {fix}"
     counts = [c["execution_count"] for c in code]
     assert counts == list(range(1, len(code) + 1)), \
         f"cells were not run once, top to bottom: {fix}"
@@ -56,17 +59,56 @@ def _lines(field):
     return [field] if isinstance(field, str) else list(field)
 
 
+# Cells are numbered as JupyterLab shows them: from 1, over all cells, Markdown and code.
+def code_cells(nb):
+    """(cell number, cell) of each code cell."""
+    return [(i, c) for i, c in enumerate(nb["cells"], start=1) if c["cell_type"] == "code"]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
 def test_notebook_outputs_are_deterministic_text(path):
     nb = json.loads(path.read_text())
-    for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+    rerun = f"then run `jupyter execute --inplace {path.relative_to(ROOT).as_posix()}`"
+    for i, cell in code_cells(nb):
         for out in cell.get("outputs", []):
-            assert out["output_type"] != "error", f"code cell {i} stored an error"
-            assert out.get("name") != "stderr", f"code cell {i} wrote to stderr (a warning?)"
+            assert out["output_type"] != "error", \
+                f"cell {i} stored an error: fix the code, {rerun}"
+            assert out.get("name") != "stderr", \
+                f"cell {i} wrote to stderr (a warning?): remove its cause, {rerun}"
             text = "".join(_lines(out.get("data", {}).get("text/plain", "")) + _lines(out.get("text", "")))
             assert not re.search(r"at 0x[0-9a-f]{6,}|<Figure size", text), \
-                f"code cell {i} stored a memory address or a figure repr: print a " \
+                f"cell {i} stored a memory address or a figure repr: print a " \
                 "value, not an object, and end a figure cell with `plt.show()`"
+
+
+# Random numbers come from the generator the first cell seeds, so that every run prints
+# the same: np.random.randn(3), np.random.seed(...), default_rng() all draw elsewhere.
+UNSEEDED = re.compile(r"\bnp\.random\.(?!default_rng\()\w+\(|\bdefault_rng\(\s*\)")
+
+
+def unseeded_draws(nb):
+    """(cell number, call) of each draw that does not come from a seeded generator."""
+    return [(i, m.group(0)) for i, cell in code_cells(nb)
+            for m in UNSEEDED.finditer("".join(cell["source"]))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
+def test_random_numbers_come_from_a_seeded_generator(path):
+    found = unseeded_draws(json.loads(path.read_text()))
+    assert not found, "; ".join(f"cell {i} calls {call}" for i, call in found) + \
+        ": draw from rng = np.random.default_rng(0) defined in the first cell " \
+        "(rng.standard_normal(3), rng.integers(...)), or from default_rng(<a seed>)"
+
+
+def test_the_unseeded_draw_check_catches_what_it_should():
+    def cell(source):
+        return {"cells": [{"cell_type": "code", "source": source}]}
+    for source in ["print(np.random.randn(3))", "np.random.seed(1)",
+                   "g = np.random.default_rng()", "x = np.random.normal(size=3)"]:
+        assert unseeded_draws(cell(source)), source
+    for source in ["rng = np.random.default_rng(0)", "data = np.random.default_rng(24)",
+                   "rng.standard_normal(3)", "np.random.default_rng(seed)"]:
+        assert not unseeded_draws(cell(source)), source
 
 
 # What a figure cell's last line returns is printed above the figure on the site:
@@ -78,7 +120,7 @@ STRAY_REPR = re.compile(r"^(?:\[?<matplotlib\.|Text\(|<(?:Axes|Figure)\b|\[?<Axe
 def stray_reprs(nb):
     """(cell number, text) of each object repr a code cell left as its result."""
     found = []
-    for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+    for i, cell in code_cells(nb):
         for out in cell.get("outputs", []):
             if out["output_type"] != "execute_result":
                 continue
@@ -92,7 +134,7 @@ def stray_reprs(nb):
 def test_no_figure_cell_prints_a_matplotlib_repr(path):
     found = stray_reprs(json.loads(path.read_text()))
     assert not found, "; ".join(
-        f"code cell {i} prints {text!r} above its output: end the cell with `plt.show()`"
+        f"cell {i} prints {text!r} above its output: end the cell with `plt.show()`"
         for i, text in found)
 
 
@@ -111,7 +153,8 @@ def test_the_stray_repr_check_catches_what_it_should():
 def test_notebook_calls_the_notebook_setup(path):
     nb = json.loads(path.read_text())
     source = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    assert "companion.notebook.setup()" in source or "notebook.setup()" in source
+    assert "companion.notebook.setup()" in source or "notebook.setup()" in source, \
+        "the first code cell must call companion.notebook.setup() (see the template)"
 
 
 # Chapter prose speaks of mathematics; how the pages are tested and run is the README's job.
@@ -123,11 +166,12 @@ CHAPTER_PAGES = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.parent.name)]
 @pytest.mark.parametrize("path", CHAPTER_PAGES, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
 def test_chapter_prose_has_no_words_about_tooling(path):
     nb = json.loads(path.read_text())
-    for i, cell in enumerate(nb["cells"]):
+    for i, cell in enumerate(nb["cells"], start=1):
         if cell["cell_type"] != "markdown":
             continue
         found = TOOLING.findall("".join(cell["source"]))
-        assert not found, f"markdown cell {i} speaks of tooling: {found}"
+        assert not found, f"cell {i} (Markdown) speaks of tooling: {found}; say it in " \
+            "terms of the mathematics (how to run the course belongs in the README)"
 
 
 def _headings(text):
@@ -149,9 +193,11 @@ def test_a_page_has_one_title(path):
     nb = json.loads(path.read_text())
     text = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     titles = [t for level, t in _headings(text) if level == 1]
-    assert len(titles) == 1, f"{len(titles)} top-level headings: {titles}"
+    assert len(titles) == 1, f"{len(titles)} top-level headings: {titles}; keep one " \
+        "`# Title` in the first cell and make the others `## Section`"
     # the title also stands in the site menu of every page, where no formula is typeset
-    assert "$" not in titles[0], f"a formula in the page title: {titles[0]}"
+    assert "$" not in titles[0], \
+        f"a formula in the page title: {titles[0]}; name it in words instead"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "book").glob("[0-9][0-9]_*/index.md")),
@@ -160,7 +206,8 @@ def test_an_opening_page_has_no_numbered_sections(path):
     # the chapter's pages are its sections (N.1, N.2, ...); a heading on the opening page
     # would take the number N.1
     levels = [level for level, _ in _headings(path.read_text())]
-    assert levels.count(1) == 1 and max(levels) == 1, f"headings below the title: {levels}"
+    assert levels.count(1) == 1 and max(levels) == 1, f"heading levels {levels}: keep " \
+        "only the `# Title`; put sections on pages of their own, or use **bold** text"
 
 
 def test_the_intro_lists_every_chapter_in_order():

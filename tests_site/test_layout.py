@@ -54,7 +54,8 @@ WIDE = """() => {
 def test_no_code_output_or_table_is_cut_off_on_a_wide_screen(browser, site_url):
     # 1280 px: code and printed lines are written within 80 columns, and tables fit
     problems = _visit(browser, site_url, 1280, 900, WIDE)
-    assert not problems, "cut off at 1280 px:\n" + problems
+    assert not problems, "cut off at 1280 px:\n" + problems + "\nkeep code and printed " \
+        "lines within 80 columns, and a table within 688 px (fewer or shorter columns)"
 
 
 PHONE = """() => {
@@ -84,7 +85,8 @@ def test_nothing_runs_past_the_edge_of_a_phone(browser, site_url):
     # 390 px: no sideways scrolling of the page, no inline formula past the column, and
     # a scroll shadow on each display formula wider than the column
     problems = _visit(browser, site_url, 390, 844, PHONE)
-    assert not problems, "at 390 px:\n" + problems
+    assert not problems, "at 390 px:\n" + problems + "\nmake a long inline formula a " \
+        "display formula ($$ ... $$), split with `aligned` if needed"
 
 
 FIGURES = """() => {
@@ -94,12 +96,15 @@ FIGURES = """() => {
     const figure = img.closest('figure');
     const caption = figure && figure.querySelector('figcaption');
     if (!caption || !caption.querySelector('.caption-number'))
-      out.push(`${name}: not in a numbered figure with a caption`);
+      out.push(`${name}: not in a numbered figure with a caption: give the cell `
+               + 'mystnb figure metadata (caption, name), as the template does');
     if (!img.alt || /\\.(png|svg|jpe?g)\\b/i.test(img.alt) || img.alt.length < 20)
-      out.push(`${name}: alt text "${img.alt}" does not describe the figure`);
+      out.push(`${name}: alt text "${img.alt}" does not describe the figure: `
+               + 'say what it shows in the cell\'s mystnb image alt');
     const link = img.closest('a');
     if (!link || !link.getAttribute('href').endsWith(name))
-      out.push(`${name}: does not link to its full-size file`);
+      out.push(`${name}: does not link to its full-size file: draw it from a `
+               + 'code cell (myst-nb links those), not as a Markdown image');
     const shown = img.getBoundingClientRect().width;
     if (img.naturalWidth && shown < 0.8 * img.naturalWidth)
       out.push(`${name}: shown at ${Math.round(100 * shown / img.naturalWidth)}% of its `

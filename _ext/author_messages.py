@@ -47,6 +47,9 @@ class NotebookLocation(logging.Filter):
         if match:
             record.location = cell_and_line(match["path"], int(match["number"]),
                                             self.srcdir)
+        if str(record.msg).startswith("undefined label"):
+            record.msg = str(record.msg) + (" (define it with `(label)=` on the line above "
+                                            "a heading, or fix its spelling)")
         return True
 
 

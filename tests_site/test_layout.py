@@ -103,8 +103,8 @@ FIGURES = """() => {
                + 'say what it shows in the cell\'s mystnb image alt');
     const link = img.closest('a');
     if (!link || !link.getAttribute('href').endsWith(name))
-      out.push(`${name}: does not link to its full-size file: draw it from a `
-               + 'code cell (myst-nb links those), not as a Markdown image');
+      out.push(`${name}: does not link to its full-size file: draw it in a `
+               + 'code cell with mystnb figure metadata, as the template does');
     const shown = img.getBoundingClientRect().width;
     if (img.naturalWidth && shown < 0.8 * img.naturalWidth)
       out.push(`${name}: shown at ${Math.round(100 * shown / img.naturalWidth)}% of its `

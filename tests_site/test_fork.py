@@ -122,12 +122,12 @@ def fork(tmp_path_factory):
     init.write_text(text)
     # step 4: _toc.yml lists the chapter after the last one; the intro lists it too
     toc = fork / "_toc.yml"
-    text, n = re.subn(r"(          - file: book/09_cost/exercises\n)", r"\1" + TOC_LINES,
+    text, n = re.subn(r"(          - file: book/09_cost/exercises\n)", r"\g<1>" + TOC_LINES,
                       toc.read_text())
     assert n == 1, "the README's step 4 no longer matches _toc.yml"
     toc.write_text(text)
     intro = fork / "book" / "intro.md"
-    text, n = re.subn(r"(\n9\. \{doc\}[^\n]*\n(?:   [^\n]*\n)*)", r"\1" + INTRO_LINE,
+    text, n = re.subn(r"(\n9\. \{doc\}[^\n]*\n(?:   [^\n]*\n)*)", r"\g<1>" + INTRO_LINE,
                       intro.read_text())
     assert n == 1, "the README's step 4 no longer matches book/intro.md's chapter list"
     intro.write_text(text)

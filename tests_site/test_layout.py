@@ -100,7 +100,7 @@ FIGURES = """() => {
                + 'mystnb figure metadata (caption, name), as the template does');
     if (!img.alt || /\\.(png|svg|jpe?g)\\b/i.test(img.alt) || img.alt.length < 20)
       out.push(`${name}: alt text "${img.alt}" does not describe the figure: `
-               + 'say what it shows in the cell\'s mystnb image alt');
+               + 'say what it shows in the mystnb image alt of its cell');
     const link = img.closest('a');
     if (!link || !link.getAttribute('href').endsWith(name))
       out.push(`${name}: does not link to its full-size file: draw it in a `

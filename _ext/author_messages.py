@@ -1,11 +1,12 @@
 """Say where a warning is in a notebook as its author sees it: the cell and the line.
 
-myst-nb gives the lines of a notebook's cell i (0-based, over all cells) the numbers
-(i + 1) * 10000 + 1, (i + 1) * 10000 + 2, ..., so a warning reads
-``book/10_huber/1_huber.ipynb:30004``.  This extension rewrites that location to
-``book/10_huber/1_huber.ipynb, cell 3 (Markdown), line 4``: cells counted from 1 over
-all cells, Markdown and code, as JupyterLab shows them (inside a directive, an exercise
-or a solution, the line can be one past the one meant).
+myst-nb numbers the lines of a notebook's cell i (0-based, over all cells) from
+(i + 1) * 10000 + 1, and a warning adds one more: a paragraph that starts on line 3 of
+the third cell is reported as ``book/10_huber/1_huber.ipynb:30004``.  This extension
+rewrites that location to ``book/10_huber/1_huber.ipynb, cell 3 (Markdown), line 3``:
+cells counted from 1 over all cells, Markdown and code, as JupyterLab shows them, and
+the line where the paragraph or block with the problem starts (measured by planting
+broken references in known cells of a built notebook).
 """
 
 import json
@@ -19,8 +20,9 @@ NOTEBOOK_LINE = re.compile(r"^(?P<path>.+\.ipynb):(?P<number>\d{5,})$")
 
 
 def cell_and_line(path, number, srcdir):
-    """``'book/x.ipynb, cell 3 (Markdown), line 4'`` for myst-nb's line ``30004``."""
+    """``'book/x.ipynb, cell 3 (Markdown), line 3'`` for myst-nb's line ``30004``."""
     cell, line = divmod(number, 10000)
+    line = max(line - 1, 1)
     kind = ""
     try:
         cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]

@@ -59,7 +59,7 @@ _BINARY_BROADCASTING = {"add", "sub", "mul", "div", "maximum"}
 _creation = count()
 # How an op is written in step printouts and on circuit diagrams (one table for both).
 SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "*-1", "matmul": "@",
-           "power": "**", "maximum": "max", "sigmoid": "σ", "transpose": "T"}
+           "power": "**", "rpow": "c**", "abs": "abs", "maximum": "max", "sigmoid": "σ", "transpose": "T"}
 
 
 class Tensor:
@@ -175,6 +175,22 @@ class Tensor:
             raise TypeError("Tensor ** Tensor is not supported: the exponent must be a "
                             "constant number; write exp(b * log(a)) for a variable exponent")
         return apply("power", self, p=float(p))
+
+    def __rpow__(self, base):
+        """``base ** t`` for a constant number ``base > 0``; gradient ``log(base) * base ** t``."""
+        base = float(base)
+        if not base > 0:
+            raise ValueError(f"base ** t needs a positive constant base (its gradient is "
+                             f"log(base) * base ** t), got {base}; write exp(t * log(c)) "
+                             f"with c > 0 instead")
+        return apply("rpow", self, base=base)
+
+    def __abs__(self):
+        return apply("abs", self)
+
+    def abs(self):
+        """``|t|`` entrywise; gradient ``sign(t)`` (0 at 0, as in PyTorch)."""
+        return apply("abs", self)
 
     def __matmul__(self, other):
         return _record(_MATMUL, (self, other if type(other) is Tensor else _as_tensor(other)), {})

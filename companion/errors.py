@@ -59,11 +59,19 @@ def all_finite(a: np.ndarray) -> bool:
     return bool(np.isfinite(a).all())
 
 
-def require_finite(op: str, name: str, array, *, limit: int = 5) -> None:
+#: Why :mod:`companion.numeric` and the gradient checks refuse a NaN or infinity.
+FINITE_DIFFERENCES = "finite differences need finite values"
+
+
+def require_finite(op: str, name: str, array, *, limit: int = 5,
+                   reason: str = "a NaN or infinity would spread to every result "
+                                 "computed from it; find where it came from") -> None:
     """Raise ``ValueError`` naming the non-finite entries of ``array``, if any.
 
-    Finite differences of a NaN or an infinity are NaN: the result would be a
-    wrong number with no warning, so it is refused here with the reason.
+    The message ends with ``reason``, written for the caller's context: the
+    finite-difference functions pass :data:`FINITE_DIFFERENCES` (the
+    difference of a NaN is NaN: a wrong number with no warning), a layer
+    names the likely cause (a diverging training run) and the fix.
     """
     a = np.asarray(array)
     if a.dtype.kind not in "fc":
@@ -80,7 +88,7 @@ def require_finite(op: str, name: str, array, *, limit: int = 5) -> None:
     more = f" and {len(where) - limit} more" if len(where) > limit else ""
     raise ValueError(
         f"{op}: {name} has {len(where)} non-finite entr{'y' if len(where) == 1 else 'ies'} "
-        f"at {shown}{more}; finite differences need finite values"
+        f"at {shown}{more}; {reason}"
     )
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ShapeError, require_finite
+from .errors import FINITE_DIFFERENCES, ShapeError, require_finite
 from .numeric import DEFAULT_STEP, numerical_gradient, numerical_jacobian, numerical_vjp
 
 __all__ = [
@@ -38,6 +38,10 @@ __all__ = [
     "check_vjp",
     "DEFAULT_TOL",
 ]
+
+# Why a non-finite analytic derivative is refused (before any f is evaluated).
+_ANALYTIC_NAN = ("an analytic derivative with a NaN or infinity cannot be checked; "
+                 "look for a division by zero or an overflow in its formula")
 
 #: Default tolerance on the relative error, for float64 with the default step.
 DEFAULT_TOL = 1e-6
@@ -162,7 +166,7 @@ def check_gradient(f: Callable, x, grad, *, h: float = DEFAULT_STEP, tol: float 
     if grad.shape != x.shape:
         raise ShapeError(op, {"x": x.shape, "grad": grad.shape},
                          "the gradient of a scalar f has the shape of x")
-    require_finite(op, "grad", grad)
+    require_finite(op, "grad", grad, reason=_ANALYTIC_NAN)
     numeric = numerical_gradient(_float64_f(op, f), x, h, batched=batched)
     error = error_of(grad, numeric)
     return CheckResult(error <= tol, error, tol, f"full gradient ({measure})", 2 * x.size)
@@ -180,7 +184,7 @@ def check_jacobian(f: Callable, x, jac, *, h: float = DEFAULT_STEP, tol: float =
     error_of = _measure(op, measure)
     x = np.asarray(x, dtype=np.float64)
     jac = np.asarray(jac)
-    require_finite(op, "jac", jac)
+    require_finite(op, "jac", jac, reason=_ANALYTIC_NAN)
     numeric = numerical_jacobian(_float64_f(op, f), x, h, batched=batched)
     if jac.shape != numeric.shape:
         raise ShapeError(op, {"jac": jac.shape, "f(x)": numeric.shape[: numeric.ndim - x.ndim],
@@ -205,12 +209,12 @@ def check_directional(f: Callable, x, grad, *, n_directions: int = 3, h: float =
     if int(n_directions) < 1:
         raise ValueError(f"{op}: n_directions must be at least 1, got {n_directions}")
     x = np.array(x, dtype=np.float64, copy=True)
-    require_finite(op, "x", x)
+    require_finite(op, "x", x, reason=FINITE_DIFFERENCES)
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape != x.shape:
         raise ShapeError(op, {"x": x.shape, "grad": grad.shape},
                          "the gradient of a scalar f has the shape of x")
-    require_finite(op, "grad", grad)
+    require_finite(op, "grad", grad, reason=_ANALYTIC_NAN)
     f64 = _float64_f(op, f)
     rng = np.random.default_rng(seed)
     numeric, analytic = [], []
@@ -221,7 +225,8 @@ def check_directional(f: Callable, x, grad, *, n_directions: int = 3, h: float =
         down = np.asarray(f64(x - h * v), dtype=np.float64)
         if up.shape != ():
             raise ShapeError(op, {"f(x)": up.shape}, "a gradient check needs a scalar f")
-        require_finite(op, "f along a direction", np.stack([up, down]))
+        require_finite(op, "f along a direction", np.stack([up, down]),
+                       reason=FINITE_DIFFERENCES)
         numeric.append((up - down) / (2 * h))
         analytic.append(np.sum(grad * v))
     error = rel_error(np.array(analytic), np.array(numeric))
@@ -260,7 +265,7 @@ def check_vjp(f: Callable, x, vjp, dout=None, *, h: float = DEFAULT_STEP,
     if analytic.shape != x.shape:
         raise ShapeError(op, {"x": x.shape, "vjp(dout)": analytic.shape},
                          "a VJP returns a gradient shaped like x")
-    require_finite(op, "vjp(dout)", analytic)
+    require_finite(op, "vjp(dout)", analytic, reason=_ANALYTIC_NAN)
     numeric = numerical_vjp(f64, x, dout, h, batched=batched)
     error = error_of(analytic, numeric)
     return CheckResult(error <= tol, error, tol, f"VJP ({measure})", 2 * x.size + extra)

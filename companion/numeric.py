@@ -14,6 +14,9 @@ accepts a batch (``batched=True``: ``f`` maps an array of shape
 ``(k,) + x.shape`` to ``(k,) + out_shape``), all probes go through one call per
 chunk instead of a Python loop over coordinates.
 
+``f`` may return an array, a number or a :class:`~companion.engine.Tensor`
+(its values are used).
+
 Shapes follow numerator layout, like ``jax.jacobian``: the Jacobian of
 ``f: x -> y`` has shape ``y.shape + x.shape``.
 """

@@ -406,6 +406,24 @@ def transpose_vjp(g, out, a):
 register("transpose", transpose, transpose_vjp)
 
 
+def getitem(a, *, index):
+    """``a[index]``: the entries that an int, a slice, a tuple of them or an
+    integer array picks."""
+    return a[index]
+
+
+def getitem_vjp(g, out, a, *, index):
+    # Indexing copies some entries of a: each gets back the gradient of its copy,
+    # every other entry gets 0.  np.add.at adds (never overwrites), so an entry
+    # picked twice, as in a[[0, 0]], receives the sum of both gradients.
+    da = np.zeros(a.shape)
+    np.add.at(da, index, g)
+    return da
+
+
+register("getitem", getitem, getitem_vjp)
+
+
 # ---------------------------------------------------------------- losses
 
 def _check_labels(op: str, scores, y):

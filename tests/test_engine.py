@@ -99,6 +99,10 @@ INPUTS = {
     "mean": with_axis().map(lambda t: ((t[0],), {"axis": t[1], "keepdims": t[2]})),
     "reshape": small_shapes.flatmap(lambda s: arr(s)).map(lambda a: ((a,), {"shape": (-1,)})),
     "transpose": one().map(lambda a: (a, {})),
+    "getitem": hnp.array_shapes(min_dims=1, max_dims=2, min_side=2, max_side=4).flatmap(
+        lambda s: st.tuples(arr(s), st.sampled_from(
+            [0, -1, slice(1, None), (Ellipsis, 0), [0, 0, 1]]))).map(
+        lambda ai: ((ai[0],), {"index": ai[1]})),
     "softmax": with_axis().map(lambda t: ((t[0],), {"axis": -1 if t[1] is None else t[1]})),
     "log_softmax": with_axis().map(lambda t: ((t[0],), {"axis": -1 if t[1] is None else t[1]})),
     "softmax_cross_entropy": scores_and_labels(),

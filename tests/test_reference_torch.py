@@ -91,3 +91,15 @@ def test_affine_on_images_agrees_with_torch_flatten_then_linear():
     ref = _torch_grad(lambda u, V, c: torch.flatten(u, 1) @ V + c, x, W, b)
     for ours, theirs in zip((dx, dW, db), ref):
         np.testing.assert_allclose(ours, theirs, rtol=1e-13)
+
+
+def test_indexing_gradient_agrees_with_torch():
+    data = np.arange(8.0).reshape(4, 2)
+    for index in (1, slice(1, 3), [0, 0, 2]):
+        x = Tensor(data)
+        (x[index] * 3.0).sum().backward()
+        (ref,) = _torch_grad(lambda t: t[index] * 3.0, data)
+        np.testing.assert_array_equal(x.grad, ref)
+    t = torch.tensor([[2.5]], dtype=torch.float64)
+    assert Tensor([[2.5]]).item() == t.item() and float(Tensor(2.5)) == float(t)
+    assert len(Tensor(data)) == len(torch.tensor(data))

@@ -60,7 +60,8 @@ _BINARY_BROADCASTING = {"add", "sub", "mul", "div", "maximum"}
 _creation = count()
 # How an op is written in step printouts and on circuit diagrams (one table for both).
 SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "*-1", "matmul": "@",
-           "power": "**", "rpow": "c**", "abs": "abs", "maximum": "max", "sigmoid": "σ", "transpose": "T"}
+           "power": "**", "rpow": "c**", "abs": "abs", "maximum": "max", "sigmoid": "σ",
+           "transpose": "T"}
 
 
 class Tensor:
@@ -660,5 +661,6 @@ def _ndim_of(a):
 
 
 _ARRAY_FUNCTIONS = {np.shape: _shape_of, np.ndim: _ndim_of,
-                    np.sum: _numpy_reduction(sum), np.mean: _numpy_reduction(mean), np.dot: _dot, np.reshape: _numpy_reshape,
+                    np.sum: _numpy_reduction(sum), np.mean: _numpy_reduction(mean),
+                    np.dot: _dot, np.reshape: _numpy_reshape,
                     np.transpose: _numpy_transpose}

@@ -21,6 +21,7 @@ Design notes:
 
 from __future__ import annotations
 
+import operator as _operator
 from itertools import count
 from operator import attrgetter
 from typing import NamedTuple
@@ -59,7 +60,8 @@ _BINARY_BROADCASTING = {"add", "sub", "mul", "div", "maximum"}
 _creation = count()
 # How an op is written in step printouts and on circuit diagrams (one table for both).
 SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "*-1", "matmul": "@",
-           "power": "**", "maximum": "max", "sigmoid": "σ", "transpose": "T"}
+           "power": "**", "rpow": "c**", "abs": "abs", "maximum": "max", "sigmoid": "σ",
+           "transpose": "T"}
 
 
 class Tensor:
@@ -88,7 +90,6 @@ class Tensor:
 
     __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_parents", "_inputs", "_params",
                  "_index", "__weakref__")
-    __array_priority__ = 100  # numpy defers to Tensor in `ndarray + Tensor`
 
     def __init__(self, data, requires_grad: bool = True, name: str | None = None):
         self.data = np.asarray(data, dtype=np.float64)
@@ -142,6 +143,78 @@ class Tensor:
         name = f", name={self.name!r}" if self.name else ""
         return f"Tensor({body}{extra}{name})"
 
+    # -- as an array ---------------------------------------------------------------
+    def item(self) -> float:
+        """The value of a one-entry tensor as a Python float (no gradient)."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one entry, but this one has shape "
+                             f"{self.data.shape}; index it first, e.g. t[0].item(), or "
+                             f"use t.numpy() for all the values")
+        return float(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def numpy(self) -> np.ndarray:
+        """The values as a read-only view of ``data`` (no copy, no gradient).
+
+        Read-only because the graph holds the same array; ``t.numpy().copy()``
+        gives an array you may write into.
+        """
+        view = self.data.view()
+        view.flags.writeable = False
+        return view
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor (a scalar) is undefined; "
+                            "use t.item() for its value")
+        return len(self.data)
+
+    def __getitem__(self, index):
+        """``t[index]``, recorded in the graph: its gradient scatters back into zeros.
+
+        Ints, slices, ``None``, ``...``, tuples of them and integer or boolean
+        arrays work as in numpy.
+        """
+        if isinstance(index, Tensor):
+            index = index.data.astype(np.intp)
+        return apply("getitem", self, index=index)
+
+    def __array__(self, dtype=None, copy=None):
+        # np.asarray(t): the values, without the graph (as numpy.asarray of any
+        # array-like).  Never an object array holding Tensors.
+        if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
+            raise ValueError("a Tensor holds float64 values; casting them needs a copy")
+        out = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return out.copy() if copy else out
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # ndarray + Tensor, np.maximum(t, 0), np.exp(t), ...: the engine's op, recorded.
+        op = _UFUNC_OPS.get(ufunc)
+        if op is None or method != "__call__" or kwargs:
+            extra = (f" (with {', '.join(kwargs)})" if kwargs else
+                     f" ({method})" if method != "__call__" else "")
+            raise TypeError(
+                f"numpy's {ufunc.__name__}{extra} is not recorded by the engine, so it "
+                f"cannot give a gradient; use an op of companion.engine (+, *, @, "
+                f"maximum, exp, log, tanh, abs, ...), or call np.{ufunc.__name__} on "
+                f"t.data for plain values without a gradient")
+        if ufunc is not np.power:
+            inputs = [_as_tensor(a) for a in inputs]
+        return op(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        # np.sum(t), np.dot(A, t), ...: the engine's function where there is one.
+        engine_function = _ARRAY_FUNCTIONS.get(func)
+        if engine_function is None:
+            raise TypeError(
+                f"np.{func.__name__} is not recorded by the engine, so it cannot give "
+                f"a gradient; use an op of companion.engine (t.sum(), t.mean(), A @ t, "
+                f"t.reshape(...), t.T, ...), or call np.{func.__name__} on t.data for "
+                f"plain values without a gradient")
+        return engine_function(*args, **kwargs)
+
     # -- arithmetic ----------------------------------------------------------------
     def __add__(self, other):
         return _record(_ADD, (self, other if type(other) is Tensor else _as_tensor(other)), {})
@@ -175,6 +248,22 @@ class Tensor:
             raise TypeError("Tensor ** Tensor is not supported: the exponent must be a "
                             "constant number; write exp(b * log(a)) for a variable exponent")
         return apply("power", self, p=float(p))
+
+    def __rpow__(self, base):
+        """``base ** t`` for a constant number ``base > 0``; gradient ``log(base) * base ** t``."""
+        base = float(base)
+        if not base > 0:
+            raise ValueError(f"base ** t needs a positive constant base (its gradient is "
+                             f"log(base) * base ** t), got {base}; write exp(t * log(c)) "
+                             f"with c > 0 instead")
+        return apply("rpow", self, base=base)
+
+    def __abs__(self):
+        return apply("abs", self)
+
+    def abs(self):
+        """``|t|`` entrywise; gradient ``sign(t)`` (0 at 0, as in PyTorch)."""
+        return apply("abs", self)
 
     def __matmul__(self, other):
         return _record(_MATMUL, (self, other if type(other) is Tensor else _as_tensor(other)), {})
@@ -454,6 +543,11 @@ _ADD, _SUB, _MUL, _DIV, _NEG, _MATMUL = (PRIMITIVES[k] for k in
                                          ("add", "sub", "mul", "div", "neg", "matmul"))
 
 
+def _dot(a, b):
+    """``np.dot`` on Tensors: the matrix product, for vectors and matrices."""
+    return _as_tensor(a) @ _as_tensor(b)
+
+
 # -- functions ----------------------------------------------------------------------
 def exp(x):
     """``e^x`` entrywise; VJP ``g * e^x``."""
@@ -526,3 +620,47 @@ def softmax_cross_entropy(scores, y):
 def svm_loss(scores, y, margin=1.0):
     """Mean multiclass hinge loss of ``scores`` (N, C) against integer labels ``y`` (N,)."""
     return apply("svm_loss", scores, y=np.asarray(y), margin=float(margin))
+
+
+def _numpy_reduction(engine_function):
+    def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        if dtype is not None or out is not None or kwargs:
+            name = engine_function.__name__
+            raise TypeError(f"np.{name} of a Tensor takes only axis= and keepdims=; "
+                            f"write t.{name}(axis=..., keepdims=...)")
+        return engine_function(a, axis=axis, keepdims=keepdims)
+    return reduce
+
+
+def _numpy_reshape(a, shape=None, **kwargs):
+    if kwargs:  # order=, copy=: no engine equivalent
+        raise TypeError(f"np.reshape of a Tensor takes only the new shape, got "
+                        f"{', '.join(kwargs)}; write t.reshape(shape)")
+    return reshape(a, (shape,) if isinstance(shape, int) else shape)
+
+
+def _numpy_transpose(a, axes=None):
+    if axes is not None:
+        raise TypeError("np.transpose of a Tensor reverses all axes; axes= is not "
+                        "supported: write t.T")
+    return transpose(a)
+
+
+# numpy's names for the engine's ops (Tensor.__array_ufunc__, __array_function__).
+_UFUNC_OPS = {np.add: _operator.add, np.subtract: _operator.sub,
+              np.multiply: _operator.mul, np.true_divide: _operator.truediv,
+              np.matmul: _operator.matmul, np.negative: _operator.neg,
+              np.power: _operator.pow, np.absolute: _operator.abs,
+              np.maximum: maximum, np.exp: exp, np.log: log, np.tanh: tanh}
+def _shape_of(a):
+    return np.shape(a.data if isinstance(a, Tensor) else a)
+
+
+def _ndim_of(a):
+    return len(_shape_of(a))
+
+
+_ARRAY_FUNCTIONS = {np.shape: _shape_of, np.ndim: _ndim_of,
+                    np.sum: _numpy_reduction(sum), np.mean: _numpy_reduction(mean),
+                    np.dot: _dot, np.reshape: _numpy_reshape,
+                    np.transpose: _numpy_transpose}

@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-__all__ = ["ShapeError", "all_finite", "require_finite", "require_labels", "format_shapes"]
+__all__ = ["ShapeError", "all_finite", "require_finite", "require_labels", "label_hint",
+           "format_shapes", "FINITE_DIFFERENCES", "NonFiniteError"]
 
 
 def format_shapes(shapes: dict) -> str:
@@ -44,6 +45,10 @@ class ShapeError(ValueError):
         return (type(self), (self.op, self.shapes, self.rule))
 
 
+class NonFiniteError(ValueError):
+    """A NaN or an infinity where finite values are needed (see :func:`require_finite`)."""
+
+
 def all_finite(a: np.ndarray) -> bool:
     """True if every entry of the float array ``a`` is finite.
 
@@ -59,11 +64,20 @@ def all_finite(a: np.ndarray) -> bool:
     return bool(np.isfinite(a).all())
 
 
-def require_finite(op: str, name: str, array, *, limit: int = 5) -> None:
-    """Raise ``ValueError`` naming the non-finite entries of ``array``, if any.
+#: Why :mod:`companion.numeric` and the gradient checks refuse a NaN or infinity.
+FINITE_DIFFERENCES = "finite differences need finite values"
 
-    Finite differences of a NaN or an infinity are NaN: the result would be a
-    wrong number with no warning, so it is refused here with the reason.
+
+def require_finite(op: str, name: str, array, *, limit: int = 5,
+                   reason: str = "a NaN or infinity would spread to every result "
+                                 "computed from it; find where it came from") -> None:
+    """Raise :class:`NonFiniteError` (a ``ValueError``) naming the non-finite entries of
+    ``array``, if any.
+
+    The message ends with ``reason``, written for the caller's context: the
+    finite-difference functions pass :data:`FINITE_DIFFERENCES` (the
+    difference of a NaN is NaN: a wrong number with no warning), a layer
+    names the likely cause (a diverging training run) and the fix.
     """
     a = np.asarray(array)
     if a.dtype.kind not in "fc":
@@ -78,10 +92,29 @@ def require_finite(op: str, name: str, array, *, limit: int = 5) -> None:
         f"{tuple(int(i) for i in idx)}={a[tuple(idx)]}" for idx in where[:limit]
     )
     more = f" and {len(where) - limit} more" if len(where) > limit else ""
-    raise ValueError(
+    raise NonFiniteError(
         f"{op}: {name} has {len(where)} non-finite entr{'y' if len(where) == 1 else 'ies'} "
-        f"at {shown}{more}; finite differences need finite values"
+        f"at {shown}{more}; {reason}"
     )
+
+
+def label_hint(y, n_classes: int) -> str:
+    """A "did you mean" for labels in a common wrong encoding, or ``""``.
+
+    Recognised: one-hot rows (``y`` of shape (N, C) with one 1 per row), labels
+    counted from 1 (``1..C``), and whole numbers stored as floats.
+    """
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf" or y.size == 0:
+        return ""
+    if y.ndim == 2 and y.shape[1] == n_classes and np.all((y == 0) | (y == 1)) \
+            and np.all(y.sum(axis=1) == 1):
+        return " (y looks one-hot: did you mean y.argmax(axis=1)?)"
+    if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+        return " (the labels are whole numbers stored as floats: did you mean y.astype(int)?)"
+    if y.dtype.kind in "iu" and y.min() == 1 and y.max() == n_classes:
+        return f" (the labels run from 1 to {n_classes}: did you mean y - 1?)"
+    return ""
 
 
 def require_labels(op: str, y, n_classes: int) -> None:
@@ -89,9 +122,11 @@ def require_labels(op: str, y, n_classes: int) -> None:
 
     A label out of range would index the wrong class or wrap around (``-1`` is the
     last class in numpy): a wrong loss with no warning, so it is refused here.
+    Labels counted from 1 get a "did you mean y - 1?".
     """
     y = np.asarray(y)
     bad = np.flatnonzero((y < 0) | (y >= n_classes))
     if bad.size:
         raise ValueError(f"{op}: labels must lie in 0..{n_classes - 1}; entries "
-                         f"{bad[:5].tolist()} are {y[bad[:5]].tolist()}")
+                         f"{bad[:5].tolist()} are {y[bad[:5]].tolist()}"
+                         f"{label_hint(y, n_classes)}")

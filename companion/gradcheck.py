@@ -1,6 +1,6 @@
 """Gradient checks: an analytic derivative against central differences.
 
-Chapter 1 (:ref:`ch1-checks`).  Three checks, from the most to the least expensive:
+Chapter 1 (:ref:`ch1-checks`).  Four checks, from the most to the least expensive:
 
 * :func:`check_jacobian`: a full analytic Jacobian against
   :func:`~companion.numeric.numerical_jacobian`;
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ShapeError, require_finite
+from .errors import FINITE_DIFFERENCES, ShapeError, require_finite
 from .numeric import DEFAULT_STEP, numerical_gradient, numerical_jacobian, numerical_vjp
 
 __all__ = [
@@ -38,6 +38,10 @@ __all__ = [
     "check_vjp",
     "DEFAULT_TOL",
 ]
+
+# Why a non-finite analytic derivative is refused (before any f is evaluated).
+_ANALYTIC_NAN = ("an analytic derivative with a NaN or infinity cannot be checked; "
+                 "look for a division by zero or an overflow in its formula")
 
 #: Default tolerance on the relative error, for float64 with the default step.
 DEFAULT_TOL = 1e-6
@@ -92,6 +96,10 @@ class CheckResult:
     tol : float, the tolerance it was held to.
     method : str, which check ran.
     n_evals : int, how many times ``f`` was evaluated.
+    worst : tuple or None, the index of the entry that disagrees most (as
+        PyTorch's gradcheck reports it), with ``analytic`` and ``numeric``, its
+        two values; None for the directional check.
+    hint : str, advice printed under a FAIL (e.g. to try the normwise measure).
     """
 
     ok: bool
@@ -99,6 +107,10 @@ class CheckResult:
     tol: float
     method: str
     n_evals: int
+    worst: tuple | None = None
+    analytic: float | None = None
+    numeric: float | None = None
+    hint: str = ""
 
     def __bool__(self) -> bool:
         return self.ok
@@ -106,8 +118,39 @@ class CheckResult:
     def __str__(self) -> str:
         verdict = "PASS" if self.ok else "FAIL"
         relation = "<=" if self.ok else ">"
-        return (f"{self.method} check: rel error {self.error:.1e} {relation} tol {self.tol:.0e}"
+        line = (f"{self.method} check: rel error {self.error:.1e} {relation} tol {self.tol:.0e}"
                 f" ({self.n_evals} evaluations of f) -> {verdict}")
+        if self.ok or self.worst is None:
+            return line
+        line += (f"\n  worst entry {self.worst}: analytic {self.analytic:.6g}, "
+                 f"numeric {self.numeric:.6g}")
+        return line + (f"\n  {self.hint}" if self.hint else "")
+
+
+def _verdict(analytic, numeric, error: float, tol: float, method: str, n_evals: int,
+             measure: str) -> CheckResult:
+    """A :class:`CheckResult`, naming the worst entry and, where it helps, a measure."""
+    diff = np.abs(analytic - numeric)
+    if measure == "elementwise":
+        per_entry = diff / np.maximum(1e-8, np.abs(analytic) + np.abs(numeric))
+    else:
+        per_entry = diff
+    worst = np.unravel_index(int(np.argmax(per_entry)), np.shape(per_entry))
+    worst = tuple(int(i) for i in worst)
+    a, n = float(analytic[worst]), float(numeric[worst])
+    hint = ""
+    largest = float(np.max(np.abs(numeric)))
+    if measure == "elementwise" and max(abs(a), abs(n)) < 1e-3 * largest:
+        hint = (f"this entry is tiny next to the largest ({largest:.1e}): its rounding\n"
+                f"  error alone can fail; try measure=\"normwise\"")
+    return CheckResult(error <= tol, error, tol, method, n_evals, worst, a, n, hint)
+
+
+def _refuse_function(op: str, name: str, value) -> None:
+    if callable(value):
+        raise TypeError(f"{op}: {name} is a function; pass its value at x "
+                        f"(call it: {name}(x)); check_vjp is the check that takes "
+                        f"a function")
 
 
 def _refuse_low_precision(op: str, **arrays) -> None:
@@ -155,6 +198,7 @@ def check_gradient(f: Callable, x, grad, *, h: float = DEFAULT_STEP, tol: float 
     evaluations of ``f``.
     """
     op = "check_gradient"
+    _refuse_function(op, "grad", grad)
     _refuse_low_precision(op, x=x, grad=grad)
     error_of = _measure(op, measure)
     x = np.asarray(x, dtype=np.float64)
@@ -162,10 +206,11 @@ def check_gradient(f: Callable, x, grad, *, h: float = DEFAULT_STEP, tol: float 
     if grad.shape != x.shape:
         raise ShapeError(op, {"x": x.shape, "grad": grad.shape},
                          "the gradient of a scalar f has the shape of x")
-    require_finite(op, "grad", grad)
+    require_finite(op, "grad", grad, reason=_ANALYTIC_NAN)
     numeric = numerical_gradient(_float64_f(op, f), x, h, batched=batched)
     error = error_of(grad, numeric)
-    return CheckResult(error <= tol, error, tol, f"full gradient ({measure})", 2 * x.size)
+    return _verdict(grad, numeric, error, tol, f"full gradient ({measure})", 2 * x.size,
+                    measure)
 
 
 def check_jacobian(f: Callable, x, jac, *, h: float = DEFAULT_STEP, tol: float = DEFAULT_TOL,
@@ -176,11 +221,12 @@ def check_jacobian(f: Callable, x, jac, *, h: float = DEFAULT_STEP, tol: float =
     :func:`~companion.numeric.numerical_jacobian` returns.  Costs ``2 * x.size`` evaluations of ``f``.
     """
     op = "check_jacobian"
+    _refuse_function(op, "jac", jac)
     _refuse_low_precision(op, x=x, jac=jac)
     error_of = _measure(op, measure)
     x = np.asarray(x, dtype=np.float64)
     jac = np.asarray(jac)
-    require_finite(op, "jac", jac)
+    require_finite(op, "jac", jac, reason=_ANALYTIC_NAN)
     numeric = numerical_jacobian(_float64_f(op, f), x, h, batched=batched)
     if jac.shape != numeric.shape:
         raise ShapeError(op, {"jac": jac.shape, "f(x)": numeric.shape[: numeric.ndim - x.ndim],
@@ -188,7 +234,8 @@ def check_jacobian(f: Callable, x, jac, *, h: float = DEFAULT_STEP, tol: float =
                          "a Jacobian in numerator layout has shape f(x).shape + x.shape = "
                          f"{numeric.shape}")
     error = error_of(jac, numeric)
-    return CheckResult(error <= tol, error, tol, f"full Jacobian ({measure})", 2 * x.size)
+    return _verdict(jac, numeric, error, tol, f"full Jacobian ({measure})", 2 * x.size,
+                    measure)
 
 
 def check_directional(f: Callable, x, grad, *, n_directions: int = 3, h: float = DEFAULT_STEP,
@@ -201,16 +248,17 @@ def check_directional(f: Callable, x, grad, *, n_directions: int = 3, h: float =
     ``2 * n_directions`` evaluations of ``f``, independent of ``x.size``.
     """
     op = "check_directional"
+    _refuse_function(op, "grad", grad)
     _refuse_low_precision(op, x=x, grad=grad)
     if int(n_directions) < 1:
         raise ValueError(f"{op}: n_directions must be at least 1, got {n_directions}")
     x = np.array(x, dtype=np.float64, copy=True)
-    require_finite(op, "x", x)
+    require_finite(op, "x", x, reason=FINITE_DIFFERENCES)
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape != x.shape:
         raise ShapeError(op, {"x": x.shape, "grad": grad.shape},
                          "the gradient of a scalar f has the shape of x")
-    require_finite(op, "grad", grad)
+    require_finite(op, "grad", grad, reason=_ANALYTIC_NAN)
     f64 = _float64_f(op, f)
     rng = np.random.default_rng(seed)
     numeric, analytic = [], []
@@ -221,7 +269,8 @@ def check_directional(f: Callable, x, grad, *, n_directions: int = 3, h: float =
         down = np.asarray(f64(x - h * v), dtype=np.float64)
         if up.shape != ():
             raise ShapeError(op, {"f(x)": up.shape}, "a gradient check needs a scalar f")
-        require_finite(op, "f along a direction", np.stack([up, down]))
+        require_finite(op, "f along a direction", np.stack([up, down]),
+                       reason=FINITE_DIFFERENCES)
         numeric.append((up - down) / (2 * h))
         analytic.append(np.sum(grad * v))
     error = rel_error(np.array(analytic), np.array(numeric))
@@ -260,7 +309,8 @@ def check_vjp(f: Callable, x, vjp, dout=None, *, h: float = DEFAULT_STEP,
     if analytic.shape != x.shape:
         raise ShapeError(op, {"x": x.shape, "vjp(dout)": analytic.shape},
                          "a VJP returns a gradient shaped like x")
-    require_finite(op, "vjp(dout)", analytic)
+    require_finite(op, "vjp(dout)", analytic, reason=_ANALYTIC_NAN)
     numeric = numerical_vjp(f64, x, dout, h, batched=batched)
     error = error_of(analytic, numeric)
-    return CheckResult(error <= tol, error, tol, f"VJP ({measure})", 2 * x.size + extra)
+    return _verdict(analytic, numeric, error, tol, f"VJP ({measure})", 2 * x.size + extra,
+                    measure)

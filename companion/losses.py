@@ -35,7 +35,9 @@ __all__ = [
 
 def _scores(op: str, scores) -> np.ndarray:
     scores = np.asarray(scores, dtype=np.float64)
-    require_finite(op, "scores", scores)
+    require_finite(op, "scores", scores,
+                   reason="non-finite scores usually come from a diverging training "
+                          "run (lower the learning rate) or from non-finite inputs")
     return scores
 
 

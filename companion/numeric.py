@@ -14,6 +14,9 @@ accepts a batch (``batched=True``: ``f`` maps an array of shape
 ``(k,) + x.shape`` to ``(k,) + out_shape``), all probes go through one call per
 chunk instead of a Python loop over coordinates.
 
+``f`` may return an array, a number or a :class:`~companion.engine.Tensor`
+(its values are used).
+
 Shapes follow numerator layout, like ``jax.jacobian``: the Jacobian of
 ``f: x -> y`` has shape ``y.shape + x.shape``.
 """
@@ -26,7 +29,7 @@ import math
 
 import numpy as np
 
-from .errors import ShapeError, all_finite, require_finite
+from .errors import FINITE_DIFFERENCES, ShapeError, all_finite, require_finite
 
 __all__ = ["numerical_gradient", "numerical_jacobian", "numerical_vjp", "DEFAULT_STEP"]
 
@@ -41,7 +44,7 @@ _SIGNS = np.array([[1.0], [-1.0]])  # x + h e_i, then x - h e_i
 
 def _private_copy(op: str, x) -> np.ndarray:
     x = np.array(x, dtype=np.float64, copy=True, order="C")  # C order: reshape(-1) is a view
-    require_finite(op, "x", x)
+    require_finite(op, "x", x, reason=FINITE_DIFFERENCES)
     return x
 
 
@@ -59,7 +62,7 @@ def _evaluate(op: str, f: Callable, x: np.ndarray, where: str, check: bool = Tru
         # rewrites x, so keep a copy of this value.
         y = y.copy()
     if check:
-        require_finite(op, f"f at {where}", y)
+        require_finite(op, f"f at {where}", y, reason=FINITE_DIFFERENCES)
     return y
 
 
@@ -113,7 +116,8 @@ def _difference_quotients(
         # Q is finite exactly when every f value was (up to an overflowing difference),
         # so the values are searched for a NaN or infinity only when Q has one.
         if not all_finite(Q):
-            require_finite(op, f"f at the batch of probes {start}..{stop - 1}", y)
+            require_finite(op, f"f at the batch of probes {start}..{stop - 1}", y,
+                           reason=FINITE_DIFFERENCES)
         yield slice(start, stop), Q
 
 
@@ -168,7 +172,7 @@ def numerical_vjp(f: Callable, x, dout, h: float = DEFAULT_STEP, *, batched: boo
     h = _check_step(op, h)
     x = _private_copy(op, x)
     dout = np.array(dout, dtype=np.float64)
-    require_finite(op, "dout", dout)
+    require_finite(op, "dout", dout, reason=FINITE_DIFFERENCES)
     dx = np.empty(x.size)
     for coords, Q in _difference_quotients(op, f, x, h, batched):
         if Q.shape[1:] != dout.shape:

@@ -11,10 +11,15 @@ Each input has its own VJP, ``vjp(g, out, *inputs, **params) -> gradient``
 shaped like that input (as in HIPS autograd), so the engine computes only the
 gradients some tensor needs: ``X @ W`` with a constant ``X`` never pays for ``dX``.
 
-Broadcasting: a binary op may stretch one operand to the other's shape (a bias
-``(M,)`` over a batch ``(N, M)``, a scalar over anything), never both; the VJP
-undoes the stretch with :func:`sum_to_shape`.  ``(64,)`` with ``(64, 1)`` would
-give a ``(64, 64)`` result and is refused with a :class:`~companion.errors.ShapeError`.
+Broadcasting follows numpy's rule: shapes are aligned from the right, and each
+pair of sizes must be equal or one of them 1.  One operand may stretch to the
+other's shape (a bias ``(M,)`` over a batch ``(N, M)``, a scalar over anything),
+or both may stretch (``(3, 1) * (1, 4)`` gives the ``(3, 4)`` outer product, as
+in numpy and PyTorch); each VJP undoes the stretch of its own input with
+:func:`sum_to_shape`.  Incompatible shapes, such as ``(3,)`` with ``(4,)``, raise
+a :class:`~companion.errors.ShapeError`.  Stretching both ways is also how
+``(64,)`` with ``(64, 1)`` silently becomes ``(64, 64)``: the result's shape is
+worth a look whenever both operands are vectors of different ranks.
 """
 
 from __future__ import annotations
@@ -71,25 +76,22 @@ _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by itemsi
 # ---------------------------------------------------------------- broadcasting
 
 def broadcast_shape(op: str, a_shape: tuple, b_shape: tuple) -> tuple:
-    """The result shape of a binary op, if one operand stretches to the other's shape.
+    """The result shape of a binary op under numpy's broadcasting rule.
 
-    Allowed: equal shapes; one shape broadcasting to the other (``(N, M)`` with
-    ``(M,)``, ``(N, M)`` with ``(N, 1)``, anything with ``()``).  Refused: both
-    stretching, as ``(64,)`` with ``(64, 1)`` -> ``(64, 64)``.
+    Shapes are aligned from the right; each pair of sizes must be equal or one
+    of them 1 (a missing leading axis counts as 1).  ``(N, M)`` with ``(M,)``
+    gives ``(N, M)``; ``(3, 1)`` with ``(1, 4)`` gives ``(3, 4)``.  Anything else,
+    such as ``(3,)`` with ``(4,)``, raises :class:`ShapeError` naming ``op``.
     """
     if a_shape == b_shape:
         return a_shape
     try:
-        out = np.broadcast_shapes(a_shape, b_shape)
+        return np.broadcast_shapes(a_shape, b_shape)
     except ValueError:
-        out = None
-    if out is None or out not in (a_shape, b_shape):
         raise ShapeError(op, {"a": a_shape, "b": b_shape},
-                         "the shapes must be equal, or one must broadcast to the other "
-                         "(a bias (M,) over (N, M)); broadcasting both ways "
-                         f"would give {out} and is refused" if out else
-                         "the shapes must be equal, or one must broadcast to the other")
-    return out
+                         "broadcasting aligns the shapes from the right and needs each "
+                         "pair of sizes equal or one of them 1; reshape an operand "
+                         "(e.g. a[:, None]) or fix its size") from None
 
 
 def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -209,10 +211,40 @@ def power(a, *, p):
 
 
 def power_vjp(g, out, a, *, p):
+    if p == 0:
+        # a ** 0 = 1 is a constant: gradient 0 everywhere, also at a = 0, where the
+        # formula p * a ** (p - 1) would give 0 * inf = NaN (PyTorch also gives 0).
+        return np.zeros(np.broadcast_shapes(np.shape(g), np.shape(a)))
     return g * p * a ** (p - 1)
 
 
 register("power", power, power_vjp)
+
+
+def rpow(a, *, base):
+    """``base ** a`` entrywise, for a constant ``base > 0`` (Python's ``2 ** t``)."""
+    return np.power(base, a)
+
+
+def rpow_vjp(g, out, a, *, base):
+    # d(c^a)/da = log(c) c^a = log(c) * out.
+    return g * out * np.log(base)
+
+
+register("rpow", rpow, rpow_vjp)
+
+
+def abs_(a):
+    """``|a|`` entrywise."""
+    return np.abs(a)
+
+
+def abs_vjp(g, out, a):
+    # d|a|/da = sign(a): +1, -1, and the subgradient 0 at a = 0 (as PyTorch).
+    return g * np.sign(a)
+
+
+register("abs", abs_, abs_vjp)
 
 
 def matmul(a, b):
@@ -372,6 +404,24 @@ def transpose_vjp(g, out, a):
 
 
 register("transpose", transpose, transpose_vjp)
+
+
+def getitem(a, *, index):
+    """``a[index]``: the entries that an int, a slice, a tuple of them or an
+    integer array picks."""
+    return a[index]
+
+
+def getitem_vjp(g, out, a, *, index):
+    # Indexing copies some entries of a: each gets back the gradient of its copy,
+    # every other entry gets 0.  np.add.at adds (never overwrites), so an entry
+    # picked twice, as in a[[0, 0]], receives the sum of both gradients.
+    da = np.zeros(a.shape)
+    np.add.at(da, index, g)
+    return da
+
+
+register("getitem", getitem, getitem_vjp)
 
 
 # ---------------------------------------------------------------- losses

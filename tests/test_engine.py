@@ -39,6 +39,11 @@ def bias_pair():  # (N, M) with (M,): the broadcast the engine allows
         lambda nm: st.tuples(arr(nm), arr((nm[1],))))
 
 
+def outer_pair(elements_b=signed):  # (n, 1) with (1, m): both operands stretch
+    return st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(
+        lambda nm: st.tuples(arr((nm[0], 1)), arr((1, nm[1]), elements_b)))
+
+
 def matmul_pair():
     def build(dims):
         n, k, m, kind = dims
@@ -72,15 +77,19 @@ def scores_and_labels():
 
 
 INPUTS = {
-    "add": st.one_of(same_shape_pair(), bias_pair()).map(lambda ab: (ab, {})),
-    "sub": st.one_of(same_shape_pair(), bias_pair()).map(lambda ab: (ab, {})),
-    "mul": st.one_of(same_shape_pair(), bias_pair()).map(lambda ab: (ab, {})),
-    "div": same_shape_pair().map(lambda ab: (ab, {})),
-    "maximum": untied_pair().map(lambda ab: (ab, {})),
+    "add": st.one_of(same_shape_pair(), bias_pair(), outer_pair()).map(lambda ab: (ab, {})),
+    "sub": st.one_of(same_shape_pair(), bias_pair(), outer_pair()).map(lambda ab: (ab, {})),
+    "mul": st.one_of(same_shape_pair(), bias_pair(), outer_pair()).map(lambda ab: (ab, {})),
+    "div": st.one_of(same_shape_pair(), outer_pair(positive)).map(lambda ab: (ab, {})),
+    "maximum": st.one_of(untied_pair(), outer_pair().filter(
+        lambda ab: np.all(np.abs(ab[0] - ab[1]) > 1e-3))).map(lambda ab: (ab, {})),
     "matmul": matmul_pair().map(lambda ab: (ab, {})),
     "neg": one().map(lambda a: (a, {})),
     "power": st.tuples(one(positive), st.sampled_from([2.0, 3.0, -1.0, 0.5])).map(
         lambda ap: (ap[0], {"p": ap[1]})),
+    "rpow": st.tuples(one(), st.sampled_from([2.0, 0.5, math.e])).map(
+        lambda ab: (ab[0], {"base": ab[1]})),
+    "abs": one().map(lambda a: (a, {})),  # signed: |x| >= 0.2, away from the kink
     "exp": one().map(lambda a: (a, {})),
     "log": one(positive).map(lambda a: (a, {})),
     "sigmoid": one().map(lambda a: (a, {})),
@@ -90,6 +99,10 @@ INPUTS = {
     "mean": with_axis().map(lambda t: ((t[0],), {"axis": t[1], "keepdims": t[2]})),
     "reshape": small_shapes.flatmap(lambda s: arr(s)).map(lambda a: ((a,), {"shape": (-1,)})),
     "transpose": one().map(lambda a: (a, {})),
+    "getitem": hnp.array_shapes(min_dims=1, max_dims=2, min_side=2, max_side=4).flatmap(
+        lambda s: st.tuples(arr(s), st.sampled_from(
+            [0, -1, slice(1, None), (Ellipsis, 0), [0, 0, 1]]))).map(
+        lambda ai: ((ai[0],), {"index": ai[1]})),
     "softmax": with_axis().map(lambda t: ((t[0],), {"axis": -1 if t[1] is None else t[1]})),
     "log_softmax": with_axis().map(lambda t: ((t[0],), {"axis": -1 if t[1] is None else t[1]})),
     "softmax_cross_entropy": scores_and_labels(),
@@ -297,14 +310,17 @@ def test_backward_of_non_scalar_needs_a_gradient():
 
 
 def test_shape_errors_name_the_op_and_rule():
-    with pytest.raises(ShapeError, match=r"add: got a \(64,\), b \(64, 1\); .*would give "
-                                         r"\(64, 64\) and is refused"):
-        Tensor(np.zeros(64)) + Tensor(np.zeros((64, 1)))
+    with pytest.raises(ShapeError, match=r"add: got a \(3,\), b \(4,\); broadcasting aligns the "
+                                         r"shapes from the right and needs each pair of sizes "
+                                         r"equal or one of them 1; reshape an operand"):
+        Tensor(np.zeros(3)) + Tensor(np.zeros(4))
     with pytest.raises(ShapeError, match=r"matmul: got a \(2, 3\), b \(4, 5\); a @ b needs "
                                          r"a.shape\[-1\] == b.shape\[0\] \(3 != 4\)"):
         Tensor(np.zeros((2, 3))) @ Tensor(np.zeros((4, 5)))
     with pytest.raises(ShapeError, match="mul: got a"):
         Tensor(np.zeros(3)) * np.zeros(4)
+    with pytest.raises(ShapeError, match=r"maximum: got a \(2, 3\), b \(2,\)"):
+        E.maximum(np.zeros((2, 3)), Tensor(np.zeros(2)))
 
 
 def test_variable_exponent_is_refused_with_advice():

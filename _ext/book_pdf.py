@@ -157,7 +157,7 @@ def front_matter_html(app, pages, first_page):
         rows.append(f'<tr class="depth{depth}"><td>{label}</td>'
                     f'<td class="num">{first_page[doc]}</td></tr>')
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(app.config.project)}</title>
+<title>{html.escape(app.config.html_title)}</title>
 <style>
   @page {{ size: A4; margin: 22mm 20mm; }}
   body {{ font-family: sans-serif; color: #222; }}
@@ -176,7 +176,7 @@ def front_matter_html(app, pages, first_page):
   td.num {{ text-align: right; width: 12mm; }}
 </style></head><body>
 <section class="title">
-  <h1>{html.escape(app.config.project)}</h1>
+  <h1>{html.escape(app.config.html_title)}</h1>
   <p>{html.escape(app.config.author)}</p>
   <p>{html.escape(app.config.copyright)}</p>
   <p class="licence">{html.escape(licence)}</p>
@@ -257,7 +257,12 @@ def make_book_pdf(app, chromium):
                                      offset + first_page[doc] - 1, parent=parent)
         if depth == 0:
             parents["chapter"] = item
-    book.add_metadata({"/Title": app.config.project, "/Author": app.config.author})
+    # merging the footers left the pages' content uncompressed; the fonts each printed page
+    # embeds are often the same ones
+    for page in book.pages:
+        page.compress_content_streams()
+    book.compress_identical_objects()
+    book.add_metadata({"/Title": app.config.html_title, "/Author": app.config.author})
     book.page_mode = "/UseOutlines"
 
     target = outdir / OUTPUT

@@ -44,8 +44,11 @@ PREPARE_PAGE = """() => {
   document.querySelectorAll('img[loading="lazy"]').forEach(img => { img.loading = 'eager'; });
 }"""
 
-IMAGES_LOADED = """() => Promise.all(Array.from(document.images).map(img =>
-  img.complete ? null : new Promise(done => { img.onload = img.onerror = done; })))"""
+# every image loaded (or failed), or 20 s gone: a stuck request cannot hang the build
+IMAGES_LOADED = """() => Promise.race([
+  Promise.all(Array.from(document.images).map(img =>
+    img.complete ? null : new Promise(done => { img.onload = img.onerror = done; }))),
+  new Promise(done => setTimeout(done, 20000))])"""
 
 
 def find_chromium():

@@ -22,6 +22,12 @@ def page_title(doc):
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", h1)).split())
 
 
+def toc_captions():
+    """The parts of _toc.yml ("Chapters", ...): bookmarks that stand for no page."""
+    return re.findall(r"^\s*-?\s*caption:\s*(.+)$", (HTML.parents[1] / "_toc.yml").read_text(),
+                      flags=re.M)
+
+
 def words(text):
     return " ".join(text.split())
 
@@ -64,9 +70,8 @@ def test_the_book_has_a_sane_number_of_pages(book):
 
 
 def test_every_page_of_the_contents_has_a_bookmark_in_order(book):
-    captions = re.findall(r"^\s*-?\s*caption:\s*(.+)$", (HTML.parents[1] / "_toc.yml").read_text(),
-                          flags=re.M)
-    marks = [(title, page) for _, title, page in flat_outline(book) if title not in captions]
+    marks = [(title, page) for _, title, page in flat_outline(book)
+             if title not in toc_captions()]
     for doc in toc_pages():
         title = page_title(doc)
         # a chapter's page is "1. Gradients ..." on the site and "1 Gradients ..." in the PDF
@@ -124,23 +129,53 @@ def test_formulas_are_typeset_and_solutions_printed_without_toggle_hints(page_te
 
 
 def test_no_text_runs_past_the_side_margins(book):
-    # the position of every word: a code line cut at the box's edge or running off the page
-    # leaves a word that ends beyond the right margin (even where the box hides it)
+    # the position of every word: text overflowing its box runs into the margin or off the
+    # page. (MathJax's stretched glyphs report extents wider than the page: not text.)
     bbox = subprocess.run(["pdftotext", "-bbox", str(PDF), "-"], capture_output=True,
                           text=True, check=True).stdout
     outside = []
     for number, page in enumerate(bbox.split("<page ")[1:], start=1):
         width = float(re.match(r'width="([\d.]+)"', page).group(1))
         for x_min, x_max, word in re.findall(
-                r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>',
-                page):
-            if float(x_max) > width - SIDE_MARGIN + 1 or float(x_min) < SIDE_MARGIN - 1:
+                r'<word xMin="(-?[\d.]+)" yMin="-?[\d.]+" xMax="(-?[\d.]+)" yMax="-?[\d.]+">'
+                r"(.+?)</word>", page):
+            x_min, x_max = float(x_min), float(x_max)
+            if x_max - x_min > width - 2 * SIDE_MARGIN:
+                continue
+            if x_max > width - SIDE_MARGIN + 1 or x_min < SIDE_MARGIN - 1:
                 outside.append(f"page {number}: {html.unescape(word)!r} "
-                               f"at x = {float(x_min):.0f}-{float(x_max):.0f} pt")
+                               f"at x = {x_min:.0f}-{x_max:.0f} pt")
     assert not outside, (
         f"{len(outside)} words outside the A4 page's {SIDE_MARGIN / MM:.0f} mm side margins "
         "(code must wrap: see the print rules at the end of _ext/static/course.css):\n"
         + "\n".join(outside[:20]))
+
+
+def test_every_code_line_is_printed_whole(book, page_texts):
+    # -raw: the text in the order the browser drew it, a code line from left to right
+    layout = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(PDF), "-"],
+                            capture_output=True, text=True, check=True).stdout.split("\f")
+    # a code box cuts a line too long for it at its edge: the line's end is then missing from
+    # the page's text. Each printed code line (folded input cells are not printed) must be
+    # in the text of its page's sheets, whole (spaces aside: a wrapped line is fine).
+    # each page's sheets: from its bookmark (in the order of the contents) to the next one
+    docs = toc_pages()
+    firsts = [page for _, title, page in flat_outline(book) if title not in toc_captions()]
+    assert len(firsts) == len(docs), "one bookmark per page of the contents"
+    firsts.append(len(page_texts))
+    cut = []
+    for doc, first, end in zip(docs, firsts, firsts[1:]):
+        printed = re.sub(r"\s", "", "".join(layout[first:end]))
+        page = (HTML / f"{doc}.html").read_text(encoding="utf-8")
+        page = re.sub(r'<details class="admonition hide above-input">.*?</details>', "", page,
+                      flags=re.S)
+        for block in re.findall(r"<pre[^>]*>(.*?)</pre>", page, flags=re.S):
+            for line in html.unescape(re.sub(r"<[^>]+>", "", block)).splitlines():
+                if len(line.strip()) >= 40 and re.sub(r"\s", "", line) not in printed:
+                    cut.append(f"{doc}: {line.strip()}")
+    assert not cut, (f"{len(cut)} code lines are not printed whole (cut at the box's edge?"
+                     " see the print rules at the end of _ext/static/course.css):\n"
+                     + "\n".join(cut[:15]))
 
 
 def test_no_page_is_empty(book):

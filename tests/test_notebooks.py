@@ -220,3 +220,31 @@ def test_the_intro_lists_every_chapter_in_order():
     assert listed == chapters, (
         f"book/intro.md lists the chapters {listed}, _toc.yml has {chapters}: add a line "
         "`N. {doc}`Title <NN_name/index>`: what it does` to the intro's list")
+
+
+def _page_texts():
+    # the prose of every page: Markdown cells of notebooks, and MyST pages
+    for path in sorted((ROOT / "book").rglob("*")):
+        if path.suffix == ".ipynb" and ".ipynb_checkpoints" not in path.parts:
+            cells = json.loads(path.read_text())["cells"]
+            yield path, "\n".join("".join(c["source"]) for c in cells
+                                  if c["cell_type"] == "markdown")
+        elif path.suffix == ".md":
+            yield path, path.read_text()
+
+
+def _labels_of_headings_with_math(text):
+    # `(label)=` followed by a heading that contains $...$
+    return set(re.findall(r"^\((\S+)\)=\s*\n(?:\s*\n)*#+ [^\n]*\$", text, flags=re.M))
+
+
+def test_a_reference_to_a_heading_with_math_gives_its_own_text():
+    # {ref}`label` shows the heading's text, and a heading's formula shows as raw TeX there
+    pages = list(_page_texts())
+    labels = set().union(*(_labels_of_headings_with_math(t) for _, t in pages))
+    assert "ch6-chain" in labels  # the search finds the headings it is meant to find
+    bare = [f"{p.relative_to(ROOT).as_posix()}: {{ref}}`{m}`" for p, t in pages
+            for m in re.findall(r"\{ref\}`([^`<>]+)`", t) if m.strip() in labels]
+    assert not bare, (
+        "these references show a heading's formula as raw TeX: " + "; ".join(bare)
+        + ". Give the link its own words: {ref}`the section on ... <label>`")

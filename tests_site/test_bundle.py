@@ -122,7 +122,9 @@ def test_the_kernel_runs_in_the_bundles_environment(unpacked_env):
         "print(len(companion.errata.load()))")])
     nbformat.write(probe, folder / "probe.ipynb")
     executed, _ = _execute(folder, bin_dir, env, "probe.ipynb")
-    lines = executed.cells[0].outputs[0]["text"].split("\n")
+    printed = "".join(o.get("text", "") for o in executed.cells[0].outputs)
+    lines = printed.split("\n")
+    assert len(lines) >= 3, f"the probe printed {printed!r} (outputs {executed.cells[0].outputs})"
     venv = str(folder / ".venv")
     assert lines[0].startswith(venv), f"the kernel is not the bundle's Python: {lines[0]}"
     assert lines[1].startswith(venv) and "site-packages" in lines[1], \

@@ -116,6 +116,10 @@ def add_download_entries(app, pagename, templatename, context, doctree):
     pathto = context["pathto"]
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
+            # the theme's entries (".ipynb", ".md", ".pdf") are about this page only
+            for button in group["buttons"]:
+                if button.get("text", "").startswith("."):
+                    button["text"] = f"This page ({button['text']})"
             group["buttons"] += [
                 {"type": "link", "url": pathto(f"{DOWNLOADS}/{ZIP_NAME}", 1),
                  "text": "Course notebooks (.zip)", "icon": "fas fa-file-zipper",

@@ -1,5 +1,6 @@
 """A link check of the built HTML: no broken internal link or anchor."""
 
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -31,6 +32,12 @@ def parse(path: Path) -> _Collector:
     return collector
 
 
+def skipped_pdf(target):
+    # a build run with BOOK_PDF=0 (a quick check of one chapter) prints no whole-book PDF,
+    # though every page links it; test_pdf.py fails if a full build has none
+    return os.environ.get("BOOK_PDF") == "0" and target.name == "backprop-course.pdf"
+
+
 def test_no_broken_internal_link_or_anchor():
     pages = sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts)
     if not pages:
@@ -45,7 +52,7 @@ def test_no_broken_internal_link_or_anchor():
             target = page if not url.path else (page.parent / unquote(url.path)).resolve()
             if target.is_dir():
                 target = target / "index.html"
-            if not target.exists():
+            if not target.exists() and not skipped_pdf(target):
                 broken.append(f"{page.relative_to(HTML)}: {link} (no file)")
                 continue
             if url.fragment and target.suffix == ".html":

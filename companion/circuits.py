@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import SYMBOLS, Tensor, reverse_pass, topological_order
+from .engine import Tensor, reverse_pass, topological_order
 
 __all__ = ["draw_circuit", "circuit_layout", "gate_label"]
 
@@ -35,19 +35,19 @@ def _number(a, precision: int) -> str:
 
 def gate_label(t: Tensor, precision: int = 2) -> str:
     """The text inside a gate: the op's symbol, with a scalar constant operand folded in."""
-    op = t.op
-    if op == "power":
-        p = t.params["p"]
-        return f"**{p:g}"
-    symbol = SYMBOLS.get(op, op)
+    prim = t.primitive
+    if prim is None:
+        return t.label
+    if prim.gate is not None:  # an op that shows its parameters, e.g. **2
+        return prim.gate.format(**t.params)
     consts = [(i, p) for i, p in enumerate(t.parents) if not p.requires_grad]
     if len(consts) == 1 and len(t.parents) == 2 and consts[0][1].data.shape == ():
         i, c = consts[0]
         value = f"{float(c.data):g}"
-        if op in ("div", "sub") and i == 0:  # c / x, c - x
-            return f"{value}{symbol}x"
-        return f"{symbol}{value}"
-    return symbol
+        if prim.ordered and i == 0:  # c / x, c - x
+            return f"{value}{prim.symbol}x"
+        return f"{prim.symbol}{value}"
+    return prim.symbol
 
 
 def circuit_layout(root: Tensor):

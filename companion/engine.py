@@ -355,7 +355,7 @@ def apply(op, *args, **params) -> Tensor:
     rule runs first, so a wrong shape raises :class:`ShapeError` naming the op.
     """
     prim = op if isinstance(op, Primitive) else ops[op]
-    return _record(prim, tuple(_as_tensor(a) for a in args), params)
+    return _record(prim, tuple([_as_tensor(a) for a in args]), params)
 
 
 def _as_tensor(a) -> Tensor:
@@ -364,7 +364,7 @@ def _as_tensor(a) -> Tensor:
 
 def _record(prim: Primitive, parents: tuple, params: dict) -> Tensor:
     """The tensor that ``prim`` computes from ``parents``, with its place in the graph."""
-    inputs = tuple(p.data for p in parents)
+    inputs = tuple([p.data for p in parents])
     if prim.check is not None:
         prim.check(prim.name, [x.shape for x in inputs], params)
     if prim.forward_with_residual is not None:
@@ -373,7 +373,7 @@ def _record(prim: Primitive, parents: tuple, params: dict) -> Tensor:
         params = {**params, "residual": residual}
     else:
         data = prim.forward(*inputs, **params)
-    out = Tensor(data, requires_grad=any(p.requires_grad for p in parents))
+    out = Tensor(data, requires_grad=any([p.requires_grad for p in parents]))
     out._prim = prim
     out._parents = parents
     out._inputs = inputs
@@ -423,7 +423,7 @@ class Step(NamedTuple):
 
 def _vjp(node: Tensor, i: int, g):
     """What ``node``'s op sends to its input ``i`` when ``g`` arrives."""
-    return node.call_vjp(node.primitive.vjps[i], g)
+    return node._prim.vjps[i](g, node.data, *node._inputs, **node._params)
 
 
 def reverse_steps(root: Tensor, seed, vjp=_vjp, add=operator.add, batch_axes: int = 0):
@@ -445,26 +445,26 @@ def reverse_steps(root: Tensor, seed, vjp=_vjp, add=operator.add, batch_axes: in
         if g is None:
             continue
         sent = []
-        for i, parent in enumerate(node.parents):
+        for i, parent in enumerate(node._parents):
             if not parent.requires_grad:
                 sent.append(None)  # a constant: its gradient is never computed
                 continue
             pg = vjp(node, i, g)
-            _check_gradient_shape(node, i, pg, batch_axes)
+            if getattr(pg, "shape", ())[batch_axes:] != parent.data.shape:
+                _wrong_gradient_shape(node, i, pg, batch_axes)
             # Accumulate over every path from the root (never overwrite): x * x is 2x.
             grads[parent] = pg if parent not in grads else add(grads[parent], pg)
             sent.append(pg)
         yield Step(node, g, tuple(sent))
 
 
-def _check_gradient_shape(node: Tensor, i: int, gradient, batch_axes: int) -> None:
-    shape = gradient.shape if hasattr(gradient, "shape") else np.shape(gradient)
+def _wrong_gradient_shape(node: Tensor, i: int, gradient, batch_axes: int) -> None:
+    shape = tuple(getattr(gradient, "shape", ()))[batch_axes:]
     parent = node.parents[i]
-    if tuple(shape[batch_axes:]) != parent.data.shape:
-        raise ShapeError(node.op, {f"input {i} ({parent.label})": parent.data.shape,
-                                   "the gradient its VJP returned": shape[batch_axes:]},
-                         f"a VJP must return a gradient shaped like its input; fix the "
-                         f"VJP for input {i} registered for the op {node.op!r}")
+    raise ShapeError(node.op, {f"input {i} ({parent.label})": parent.data.shape,
+                               "the gradient its VJP returned": shape},
+                     f"a VJP must return a gradient shaped like its input; fix the "
+                     f"VJP for input {i} registered for the op {node.op!r}")
 
 
 def reverse_pass(root: Tensor, grad=None):

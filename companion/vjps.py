@@ -184,13 +184,15 @@ def broadcast_shape(op: str, a_shape: tuple, b_shape: tuple) -> tuple:
     """
     if a_shape == b_shape:
         return a_shape
-    try:
-        return np.broadcast_shapes(a_shape, b_shape)
-    except ValueError:
+    n = max(len(a_shape), len(b_shape))
+    a = (1,) * (n - len(a_shape)) + tuple(a_shape)  # a missing leading axis counts as 1
+    b = (1,) * (n - len(b_shape)) + tuple(b_shape)
+    if any(m != k and m != 1 and k != 1 for m, k in zip(a, b)):
         raise ShapeError(op, {"a": a_shape, "b": b_shape},
                          "broadcasting aligns the shapes from the right and needs each "
                          "pair of sizes equal or one of them 1; reshape an operand "
-                         "(e.g. a[:, None]) or fix its size") from None
+                         "(e.g. a[:, None]) or fix its size")
+    return tuple(k if m == 1 else m for m, k in zip(a, b))
 
 
 def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:

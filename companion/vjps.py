@@ -122,6 +122,7 @@ class Catalogue(dict):
                                  f"{', '.join(self)}") from None
 
 
+#: The catalogue: every op's :class:`Primitive`, by name.
 PRIMITIVES: dict[str, Primitive] = Catalogue()
 #: How each op is written in step printouts and on circuit diagrams, by name.
 SYMBOLS: dict[str, str] = {}
@@ -283,7 +284,7 @@ def _shift_axis(vjp, i):
 
 #: Entrywise functions of one input (exp, tanh, ...): any shape; VJP ``g * s``.
 ELEMENTWISE = Kind(batch=_same_vjp, elementwise=True)
-#: Entrywise functions of two inputs under numpy's broadcasting (+, *, max, ...).
+#: Entrywise functions of two inputs under numpy's broadcasting (``+``, ``*``, max, ...).
 BROADCASTING = Kind(check=_check_broadcasting, batch=_lift_input, elementwise=True)
 #: Reductions and normalisations along ``axis=`` (sum, mean, softmax, ...).
 ALONG_AXIS = Kind(check=_check_axis_param, batch=_shift_axis)

@@ -28,7 +28,7 @@ import numpy as np
 from .engine import Tensor, reverse_steps
 from .errors import ShapeError, require_finite
 
-__all__ = ["DiagPlusLowRank", "vjp_block", "jacobian"]
+__all__ = ["DiagPlusLowRank", "vjp_block", "jacobian"]  # noqa: RUF022 (reading order)
 
 
 class DiagPlusLowRank:
@@ -39,7 +39,7 @@ class DiagPlusLowRank:
     have shape ``(len(d), r)``; ``r`` grows by one at each softmax.
     """
 
-    __slots__ = ("d", "U", "V")
+    __slots__ = ("U", "V", "d")
 
     def __init__(self, d, U=None, V=None):
         self.d = np.asarray(d, dtype=np.float64)
@@ -68,15 +68,15 @@ class DiagPlusLowRank:
         B[np.diag_indices(self.d.size)] += self.d
         return B
 
-    def __add__(self, other: "DiagPlusLowRank") -> "DiagPlusLowRank":
+    def __add__(self, other: DiagPlusLowRank) -> DiagPlusLowRank:
         return DiagPlusLowRank(self.d + other.d, np.hstack([self.U, other.U]),
                                np.hstack([self.V, other.V]))
 
-    def scale_columns(self, s) -> "DiagPlusLowRank":
+    def scale_columns(self, s) -> DiagPlusLowRank:
         """``B diag(s)``: the VJP of an elementwise stage with local derivatives ``s``."""
         return DiagPlusLowRank(self.d * s, self.U, self.V * s[:, None])
 
-    def softmax_vjp(self, a) -> "DiagPlusLowRank":
+    def softmax_vjp(self, a) -> DiagPlusLowRank:
         """``B (diag(a) - a a^T) = B diag(a) - (B a) a^T``: the softmax VJP of every row."""
         Ba = self.d * a + self.U @ (self.V.T @ a)
         return DiagPlusLowRank(self.d * a, np.hstack([self.U, -Ba[:, None]]),

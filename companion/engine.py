@@ -69,8 +69,18 @@ class Tensor:
     parents : tuple of Tensor, the op's inputs.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_parents", "_inputs",
-                 "_params", "_index", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_index",
+        "_inputs",
+        "_params",
+        "_parents",
+        "_prim",
+        "data",
+        "grad",
+        "name",
+        "requires_grad",
+    )
 
     def __init__(self, data, requires_grad: bool = True, name: str | None = None):
         self.data = np.asarray(data, dtype=np.float64)
@@ -117,8 +127,11 @@ class Tensor:
             return self._prim.symbol
         return "input" if self.requires_grad else "const"
 
-    def named(self, name: str) -> "Tensor":
-        """Give this tensor a name (for printouts and diagrams) and return it: ``(x + y).named("q")``."""
+    def named(self, name: str) -> Tensor:
+        """Give this tensor a name (for printouts and diagrams) and return it.
+
+        ``(x + y).named("q")``
+        """
         self.name = name
         return self
 
@@ -331,7 +344,8 @@ def _store_grad(node: Tensor, received) -> None:
 
 
 def _root_grad(root: Tensor, grad) -> np.ndarray:
-    """The gradient that starts the pass: 1 for a scalar, else ``grad`` checked against the shape."""
+    """The gradient that starts the pass: 1 for a scalar, else ``grad``, checked
+    against the root's shape."""
     if grad is None:
         if root.data.shape != ():
             raise ValueError(
@@ -373,7 +387,7 @@ def _record(prim: Primitive, parents: tuple, params: dict) -> Tensor:
         params = {**params, "residual": residual}
     else:
         data = prim.forward(*inputs, **params)
-    out = Tensor(data, requires_grad=any([p.requires_grad for p in parents]))
+    out = Tensor(data, requires_grad=any(p.requires_grad for p in parents))
     out._prim = prim
     out._parents = parents
     out._inputs = inputs
@@ -509,7 +523,7 @@ def maximum(a, b):
     return apply(ops.maximum, a, b)
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001  (mirrors numpy's name)
+def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes by default); VJP copies ``g`` to every summed entry."""
     return apply(ops.sum, x, axis=axis, keepdims=keepdims)
 

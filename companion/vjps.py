@@ -40,7 +40,7 @@ import numpy as np
 
 from .errors import ShapeError, require_labels
 
-__all__ = ["Primitive", "PRIMITIVES", "register", "sum_to_shape", "broadcast_shape",
+__all__ = ["Primitive", "PRIMITIVES", "register", "sum_to_shape", "broadcast_shape",  # noqa: RUF022
            "check_axis"]
 
 
@@ -293,7 +293,7 @@ ALONG_AXIS = Kind(check=_check_axis_param, batch=_shift_axis)
 # ---------------------------------------------------------------- arithmetic
 
 def add(a, b):
-    """``a + b``, broadcast (eq. :eq:`ch3-eq-add`)."""
+    """``a + b``, broadcast, eq. :eq:`ch3-eq-add`."""
     return a + b
 
 
@@ -329,7 +329,7 @@ register("sub", sub, sub_vjp_a, sub_vjp_b, symbol="-", kind=BROADCASTING, ordere
 
 
 def mul(a, b):
-    """``a * b`` entrywise, broadcast (eq. :eq:`ch3-eq-mul`)."""
+    """``a * b`` entrywise, broadcast, eq. :eq:`ch3-eq-mul`."""
     return a * b
 
 
@@ -357,7 +357,7 @@ def div_vjp_a(g, out, a, b):
 
 
 def div_vjp_b(g, out, a, b):
-    """``-g a / b^2 = -g out / b``, summed down to b's shape (eq. :eq:`ch3-eq-unary`)."""
+    """``-g a / b^2 = -g out / b``, summed down to b's shape, eq. :eq:`ch3-eq-unary`."""
     return sum_to_shape(-g * out / b, b.shape)
 
 
@@ -421,14 +421,14 @@ register("abs", abs_, abs_vjp, symbol="abs", kind=ELEMENTWISE)
 
 
 def matmul(a, b):
-    """``a @ b`` for vectors and matrices: ``(n, k) @ (k, m) -> (n, m)``
-    (eq. :eq:`ch4-eq-affine`); a vector ``(k,)`` on either side drops that axis."""
+    """``a @ b`` for vectors and matrices: ``(n, k) @ (k, m) -> (n, m)``,
+    eq. :eq:`ch4-eq-affine`; a vector ``(k,)`` on either side drops that axis."""
     return a @ b
 
 
 # Dimension analysis picks each product: da has the shape of a, db the shape of b.
 def matmul_vjp_a(g, out, a, b):
-    """``dA = G B^T`` (eq. :eq:`ch4-eq-move`): ``(n, m) @ (m, k) -> (n, k)``;
+    """``dA = G B^T``, eq. :eq:`ch4-eq-move`: ``(n, m) @ (m, k) -> (n, k)``;
     ``outer(g, b)`` for a vector ``b``, ``B g`` for a vector ``a``."""
     if b.ndim == 1:
         return g * b if a.ndim == 1 else np.outer(g, b)  # (n,)@(n,) or (m, n)@(n,)
@@ -436,8 +436,8 @@ def matmul_vjp_a(g, out, a, b):
 
 
 def matmul_vjp_b(g, out, a, b):
-    """``dB = A^T G`` (eq. :eq:`ch4-eq-move`): ``(k, n) @ (n, m) -> (k, m)``;
-    ``outer(a, g)`` for a vector ``a`` (eq. :eq:`ch4-eq-outer`)."""
+    """``dB = A^T G``, eq. :eq:`ch4-eq-move`: ``(k, n) @ (n, m) -> (k, m)``;
+    ``outer(a, g)`` for a vector ``a``, eq. :eq:`ch4-eq-outer`."""
     if a.ndim == 1:
         return g * a if b.ndim == 1 else np.outer(a, g)
     return a.T @ g
@@ -461,7 +461,7 @@ def matmul_factored_a(B, out, a, b):
 
 
 def matmul_factored_b(B, out, a, b):
-    """``B W`` for ``out = W x`` (eq. :eq:`ch9-eq-cheap`): O(mn) on a factored block."""
+    """``B W`` for ``out = W x``, eq. :eq:`ch9-eq-cheap`: O(mn) on a factored block."""
     return B.times(a) if a.ndim == 2 else None
 
 
@@ -473,7 +473,7 @@ register("matmul", matmul, matmul_vjp_a, matmul_vjp_b, symbol="@", check=_check_
 # ---------------------------------------------------------------- elementwise functions
 
 def exp(a):
-    """``e^a`` entrywise (eq. :eq:`ch3-eq-unary`)."""
+    """``e^a`` entrywise, eq. :eq:`ch3-eq-unary`."""
     return np.exp(a)
 
 
@@ -506,7 +506,7 @@ def sigmoid(a):
 
 
 def sigmoid_vjp(g, out, a):
-    """``g * sigma (1 - sigma)``, from the output (eq. :eq:`ch3-eq-sigmoid-derivative`)."""
+    """``g * sigma (1 - sigma)``, from the output, eq. :eq:`ch3-eq-sigmoid-derivative`."""
     return g * out * (1.0 - out)
 
 
@@ -532,7 +532,7 @@ def relu(a):
 
 
 def relu_vjp(g, out, a):
-    """``g * [a > 0]``: 0 at ``a = 0`` by convention (eq. :eq:`ch2-eq-relu`)."""
+    """``g * [a > 0]``: 0 at ``a = 0`` by convention, eq. :eq:`ch2-eq-relu`."""
     return g * (a > 0)
 
 
@@ -540,7 +540,7 @@ register("relu", relu, relu_vjp, kind=ELEMENTWISE)
 
 
 def maximum(a, b):
-    """``max(a, b)`` entrywise, broadcast (eq. :eq:`ch3-eq-max`)."""
+    """``max(a, b)`` entrywise, broadcast, eq. :eq:`ch3-eq-max`."""
     return np.maximum(a, b)
 
 
@@ -552,7 +552,7 @@ def _share_of_a(a, b):
 
 
 def maximum_vjp_a(g, out, a, b):
-    """``g`` where ``a > b``, ``g / 2`` at a tie (eq. :eq:`ch3-eq-tie`), else 0;
+    """``g`` where ``a > b``, ``g / 2`` at a tie, eq. :eq:`ch3-eq-tie`, else 0;
     summed down to a's shape."""
     return sum_to_shape(g * _share_of_a(a, b), a.shape)
 
@@ -573,7 +573,7 @@ def sum_(a, *, axis=None, keepdims=False):
 
 
 def sum_vjp(g, out, a, *, axis=None, keepdims=False):
-    """``g`` copied back to every summed entry: shape ``a.shape`` (eq. :eq:`ch4-eq-db`)."""
+    """``g`` copied back to every summed entry: shape ``a.shape``, eq. :eq:`ch4-eq-db`."""
     if not keepdims:
         g = np.expand_dims(g, normalize_axes(axis, a.shape))
     return np.broadcast_to(g, a.shape).copy()
@@ -670,7 +670,7 @@ def _check_labels(op: str, scores, y):
 
 def log_softmax(scores, axis=-1):
     """``z_i - m - log sum_k e^(z_k - m)`` along ``axis``, with ``m`` the maximum:
-    log-sum-exp, stable for any scores (eq. :eq:`ch6-eq-lse`).  Shape unchanged."""
+    log-sum-exp, stable for any scores, eq. :eq:`ch6-eq-lse`.  Shape unchanged."""
     shifted = scores - _max_reduce(scores, axis=axis, keepdims=True)
     return shifted - np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
 
@@ -687,7 +687,7 @@ register("log_softmax", log_softmax, log_softmax_vjp, kind=ALONG_AXIS)
 def softmax(scores, axis=-1):
     """``exp(z_i - m) / sum_k exp(z_k - m)`` along ``axis``, with ``m`` the maximum.
 
-    The stable formula of chapter 6 (eq. :eq:`ch6-eq-softmax-stable`): one exponential
+    The stable formula of chapter 6, eq. :eq:`ch6-eq-softmax-stable`: one exponential
     per entry, computed in place on the shifted copy (``exp(log_softmax(z))``
     would take two).  Shape unchanged.
     """
@@ -701,7 +701,7 @@ def softmax(scores, axis=-1):
 
 def softmax_vjp(g, out, scores, axis=-1):
     """``a * (g - <g, a>)`` along ``axis``, ``a = out``: the Jacobian
-    ``diag(a) - a a^T`` (eq. :eq:`ch6-eq-softmax-jacobian`) applied in O(C) per row."""
+    ``diag(a) - a a^T``, eq. :eq:`ch6-eq-softmax-jacobian` applied in O(C) per row."""
     return out * (g - (g * out).sum(axis=axis, keepdims=True))
 
 
@@ -715,7 +715,7 @@ register("softmax", softmax, softmax_vjp, kind=ALONG_AXIS, factored=(softmax_fac
 
 def softmax_cross_entropy(scores, *, y):
     """Mean over the N rows of ``-log softmax(scores)[i, y_i]``; scores (N, C), y (N,)
-    integers in ``0..C-1``; a scalar (eq. :eq:`ch6-eq-cross-entropy`)."""
+    integers in ``0..C-1``; a scalar, eq. :eq:`ch6-eq-cross-entropy`."""
     return softmax_cross_entropy_with_probs(scores, y=y)[0]
 
 
@@ -727,7 +727,7 @@ def softmax_cross_entropy_with_probs(scores, *, y):
 
 
 def softmax_cross_entropy_vjp(g, out, scores, *, y, residual=None):
-    """``g * (softmax(scores) - one_hot(y)) / N``, shape (N, C) (eq. :eq:`ch6-eq-delta`)."""
+    """``g * (softmax(scores) - one_hot(y)) / N``, shape (N, C), eq. :eq:`ch6-eq-delta`."""
     # The chain through softmax and cross-entropy collapses to (softmax - one_hot) / N.
     probs = np.exp(log_softmax(scores)) if residual is None else residual
     scale = float(g) / y.size  # g is the loss's gradient: one number
@@ -742,7 +742,7 @@ register("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_v
 
 def svm_loss(scores, *, y, margin=1.0):
     """Multiclass hinge loss, mean over rows: ``sum_{j != y_i} max(0, s_ij - s_iy_i + margin)``;
-    scores (N, C), y (N,) integers; a scalar (eq. :eq:`ch6-eq-svm`)."""
+    scores (N, C), y (N,) integers; a scalar, eq. :eq:`ch6-eq-svm`."""
     _check_labels("svm_loss", scores, y)
     return _svm_margins(scores, y, margin).sum() / y.size
 

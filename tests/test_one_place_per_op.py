@@ -122,7 +122,7 @@ def test_a_primitive_carries_its_symbol_used_by_printouts_and_diagrams():
 def test_catalogue_attribute_lookup_names_the_ops_when_it_fails():
     assert PRIMITIVES.matmul is PRIMITIVES["matmul"]
     with pytest.raises(AttributeError, match="no op 'matmull' in the catalogue; the ops are add"):
-        PRIMITIVES.matmull
+        _ = PRIMITIVES.matmull
 
 
 def test_axis_normalisation_is_written_once():

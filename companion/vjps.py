@@ -357,7 +357,8 @@ def div_vjp_a(g, out, a, b):
 
 
 def div_vjp_b(g, out, a, b):
-    """``-g a / b^2 = -g out / b``, summed down to b's shape, eq. :eq:`ch3-eq-unary`."""
+    """``-g a / b^2 = -g out / b``, summed down to b's shape,
+    eq. :eq:`ch3-eq-unary`."""
     return sum_to_shape(-g * out / b, b.shape)
 
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import Tensor, topological_order
+from .engine import Tensor, reverse_steps
 from .errors import ShapeError, require_finite
 
-__all__ = ["DiagPlusLowRank", "vjp_block", "jacobian"]
+__all__ = ["DiagPlusLowRank", "vjp_block", "jacobian"]  # noqa: RUF022 (reading order)
 
 
 class DiagPlusLowRank:
@@ -39,7 +39,7 @@ class DiagPlusLowRank:
     have shape ``(len(d), r)``; ``r`` grows by one at each softmax.
     """
 
-    __slots__ = ("d", "U", "V")
+    __slots__ = ("U", "V", "d")
 
     def __init__(self, d, U=None, V=None):
         self.d = np.asarray(d, dtype=np.float64)
@@ -68,15 +68,15 @@ class DiagPlusLowRank:
         B[np.diag_indices(self.d.size)] += self.d
         return B
 
-    def __add__(self, other: "DiagPlusLowRank") -> "DiagPlusLowRank":
+    def __add__(self, other: DiagPlusLowRank) -> DiagPlusLowRank:
         return DiagPlusLowRank(self.d + other.d, np.hstack([self.U, other.U]),
                                np.hstack([self.V, other.V]))
 
-    def scale_columns(self, s) -> "DiagPlusLowRank":
+    def scale_columns(self, s) -> DiagPlusLowRank:
         """``B diag(s)``: the VJP of an elementwise stage with local derivatives ``s``."""
         return DiagPlusLowRank(self.d * s, self.U, self.V * s[:, None])
 
-    def softmax_vjp(self, a) -> "DiagPlusLowRank":
+    def softmax_vjp(self, a) -> DiagPlusLowRank:
         """``B (diag(a) - a a^T) = B diag(a) - (B a) a^T``: the softmax VJP of every row."""
         Ba = self.d * a + self.U @ (self.V.T @ a)
         return DiagPlusLowRank(self.d * a, np.hstack([self.U, -Ba[:, None]]),
@@ -163,24 +163,10 @@ def _finish(block, k: int, t: Tensor) -> np.ndarray:
 def _pull(root: Tensor, start, targets: list) -> dict:
     """The reverse pass over blocks: the block that reaches each target."""
     wanted = set(targets)
-    blocks, found = {root: start}, {}
-    for node in reversed(topological_order(root)):
-        B = blocks.pop(node, None)
-        if B is None:
-            continue
-        if node in wanted:
-            found[node] = B
-        if node._prim is None:
-            continue
-        for i, parent in enumerate(node._parents):
-            if not parent.requires_grad:
-                continue
-            if isinstance(B, DiagPlusLowRank):
-                sent = _structured_vjp(node, i, B)
-            else:
-                sent = _dense_vjp(node, i, B)
-            old = blocks.get(parent)
-            blocks[parent] = sent if old is None else _add(old, sent)
+    found = {}
+    for step in reverse_steps(root, start, vjp=_block_vjp, add=_add, batch_axes=1):
+        if step.node in wanted:
+            found[step.node] = step.received
     return found
 
 
@@ -194,67 +180,38 @@ def _dense(B):
     return B.dense() if isinstance(B, DiagPlusLowRank) else B
 
 
+def _block_vjp(node: Tensor, i: int, B):
+    """What ``node``'s op sends to input ``i`` when the block ``B`` arrives."""
+    if isinstance(B, DiagPlusLowRank):
+        sent = _factored_vjp(node, i, B)
+        if sent is not None:
+            return sent
+        B = B.dense()
+    return _dense_vjp(node, i, B)
+
+
 # ------------------------------------------------------------------ the factored block
 
-_ELEMENTWISE = {"neg", "power", "exp", "log", "sigmoid", "tanh", "relu"}
-_ELEMENTWISE_BINARY = {"add", "sub", "mul", "div", "maximum"}
-
-
-def _structured_vjp(node: Tensor, i: int, B: DiagPlusLowRank):
-    prim, out, inputs, params = node._prim, node.data, node._inputs, node._params
-    name = prim.name
-    if name in _ELEMENTWISE or (name in _ELEMENTWISE_BINARY and inputs[i].shape == out.shape):
+def _factored_vjp(node: Tensor, i: int, B: DiagPlusLowRank):
+    """The op's rule for a factored block, or None where it has none."""
+    prim = node.primitive
+    if prim.elementwise and node.parents[i].data.shape == node.data.shape:
         # The VJP of an elementwise stage is g * s; the catalogue VJP of a row of ones is s.
-        return B.scale_columns(prim.vjps[i](np.ones(out.shape), out, *inputs, **params))
-    if name == "softmax":
-        return B.softmax_vjp(out)
-    if name == "matmul" and out.ndim == 1:
-        a, b = inputs
-        if i == 1 and a.ndim == 2:  # out = W x: rows g -> W^T g, for the block B W
-            return B.times(a)
-        if i == 0 and b.ndim == 2:  # out = x W: rows g -> W g, for the block B W^T
-            return B.times(b.T)
-    return _dense_vjp(node, i, B.dense())
+        return B.scale_columns(node.call_vjp(prim.vjps[i], np.ones(node.data.shape)))
+    if prim.factored_vjps is not None:
+        return node.call_vjp(prim.factored_vjps[i], B)
+    return None
 
 
 # ------------------------------------------------------------------ the dense block
 
 def _dense_vjp(node: Tensor, i: int, G: np.ndarray) -> np.ndarray:
     """The VJP of ``node``'s op for input ``i``, applied to every row of ``G``."""
-    prim, out, inputs, params = node._prim, node.data, node._inputs, node._params
-    vjp, name, k = prim.vjps[i], prim.name, G.shape[0]
-    if out.ndim == 0:
+    prim = node.primitive
+    if node.data.ndim == 0:
         # A VJP is linear in g: for a scalar output, row j is G[j] times the VJP of 1.
-        one = vjp(np.float64(1.0), out, *inputs, **params)
-        return np.multiply.outer(G, one)
-    if name in _ELEMENTWISE:
-        return vjp(G, out, *inputs, **params)  # g * s broadcasts over the rows
-    if name in _ELEMENTWISE_BINARY or name == "reshape":
-        # Input i is passed as k stacked copies (a view, no copy), aligned with G's axes,
-        # so that the sum over broadcast axes (sum_to_shape) keeps one gradient per row.
-        args = list(inputs)
-        x = inputs[i]
-        lifted = (k,) + (1,) * (out.ndim - x.ndim) + x.shape
-        args[i] = np.broadcast_to(x, lifted)
-        return vjp(G, out, *args, **params).reshape((k,) + x.shape)
-    if name in ("sum", "mean"):
-        x = inputs[i]
-        axis = params.get("axis")
-        axes = tuple(range(1, x.ndim + 1)) if axis is None else tuple(
-            a % x.ndim + 1 for a in ((axis,) if isinstance(axis, int) else axis))
-        return vjp(G, out, np.broadcast_to(x, (k,) + x.shape), axis=axes,
-                   keepdims=params.get("keepdims", False))
-    if name in ("softmax", "log_softmax"):
-        axis = params.get("axis", -1)
-        return vjp(G, out, *inputs, axis=axis + 1 if axis >= 0 else axis)
-    if name == "transpose":
-        return G.transpose((0,) + tuple(range(G.ndim - 1, 0, -1)))
-    if name == "matmul":
-        a, b = inputs
-        if i == 0:  # dA = g b^T, or g b for a vector b
-            return G[..., None] * b if b.ndim == 1 else G @ b.T
-        if a.ndim == 2:  # dB = A^T g
-            return a.T @ G if b.ndim == 2 else G @ a
-        return G[:, None, :] * a[:, None] if b.ndim == 2 else G[:, None] * a
+        return np.multiply.outer(G, node.call_vjp(prim.vjps[i], np.float64(1.0)))
+    if prim.batched_vjps is not None:
+        return node.call_vjp(prim.batched_vjps[i], G)
     # An op without a batching rule: one row at a time (always right, k calls).
-    return np.stack([vjp(g, out, *inputs, **params) for g in G])
+    return np.stack([node.call_vjp(prim.vjps[i], g) for g in G])

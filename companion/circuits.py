@@ -13,11 +13,13 @@ A constant operand is folded into its gate's label, so ``x + 1`` is one gate
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
-from .engine import SYMBOLS, Tensor, reverse_pass, topological_order
+from .engine import Tensor, reverse_pass, topological_order
 
-__all__ = ["draw_circuit", "circuit_layout", "gate_label"]
+__all__ = ["draw_circuit", "circuit_layout", "gate_label"]  # noqa: RUF022 (reading order)
 
 VALUE_COLOR = "#1b7837"
 GRAD_COLOR = "#b2182b"
@@ -35,19 +37,19 @@ def _number(a, precision: int) -> str:
 
 def gate_label(t: Tensor, precision: int = 2) -> str:
     """The text inside a gate: the op's symbol, with a scalar constant operand folded in."""
-    op = t.op
-    if op == "power":
-        p = t.params["p"]
-        return f"**{p:g}"
-    symbol = SYMBOLS.get(op, op)
+    prim = t.primitive
+    if prim is None:
+        return t.label
+    if prim.gate is not None:  # an op that shows its parameters, e.g. **2
+        return prim.gate.format(**t.params)
     consts = [(i, p) for i, p in enumerate(t.parents) if not p.requires_grad]
     if len(consts) == 1 and len(t.parents) == 2 and consts[0][1].data.shape == ():
         i, c = consts[0]
         value = f"{float(c.data):g}"
-        if op in ("div", "sub") and i == 0:  # c / x, c - x
-            return f"{value}{symbol}x"
-        return f"{symbol}{value}"
-    return symbol
+        if prim.ordered and i == 0:  # c / x, c - x
+            return f"{value}{prim.symbol}x"
+        return f"{prim.symbol}{value}"
+    return prim.symbol
 
 
 def circuit_layout(root: Tensor):
@@ -90,7 +92,7 @@ def circuit_layout(root: Tensor):
                 add_node(key, c)
                 chain.append(key)
             chain.append(id(t))
-            for a, b in zip(chain, chain[1:]):
+            for a, b in pairwise(chain):
                 succs[a].append(b)
                 preds[b].append(a)
             chains.append((p, t, k, chain))
@@ -135,7 +137,7 @@ def _along(points, fraction):
     pts = np.asarray(points, dtype=float)
     seg = np.linalg.norm(np.diff(pts, axis=0), axis=1)
     target = fraction * seg.sum()
-    for (a, b), length in zip(zip(pts, pts[1:]), seg):
+    for (a, b), length in zip(pairwise(pts), seg):
         if target <= length or length == seg[-1]:
             point = a + (b - a) * (min(target, length) / length if length else 0.0)
             return point, ((b - a) / length if length else np.array([1.0, 0.0]))
@@ -223,7 +225,7 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
         pts[0] = pts[0] + (first / np.linalg.norm(first)) * (0.1 if parent.op is None
                                                              else radius)
         pts[-1] = pts[-1] - (last / np.linalg.norm(last)) * radius
-        for a, b in zip(pts[:-2], pts[1:-1]):
+        for a, b in pairwise(pts[:-1]):
             ax.plot([a[0], b[0]], [a[1], b[1]], color="#555555", linewidth=1.0, zorder=2)
         ax.add_patch(FancyArrowPatch(tuple(pts[-2]), tuple(pts[-1]), arrowstyle="-|>",
                                      mutation_scale=10, color="#555555", linewidth=1.0,
@@ -258,7 +260,7 @@ def draw_circuit(root: Tensor, ax=None, *, precision: int = 2, title: str | None
     # Points along every wire: a label should not sit on another wire (a crossing).
     wire_points = []
     for index, (pts, _, _) in enumerate(labels):
-        for a, b in zip(pts, pts[1:]):
+        for a, b in pairwise(pts):
             n = max(2, int(np.linalg.norm(b - a) / 0.05))
             for t in np.linspace(0.0, 1.0, n):
                 wire_points.append((index, *(a + t * (b - a))))

@@ -7,61 +7,41 @@ it.  ``t.backward()`` visits the graph in reverse topological order and, at
 each node, calls the op's VJP to send the node's gradient to its inputs; a
 tensor used on several paths receives the sum of their gradients.
 
+The module reads top to bottom: the :class:`Tensor`; :func:`apply`, which runs
+an op of the catalogue forward and records it; :func:`topological_order`; and
+:func:`reverse_steps`, the one reverse pass, a generator that every backward
+pass of the package consumes (``backward``, ``backward_steps``,
+:func:`reverse_pass`, and the block pass of :mod:`companion.blocks`).
+
 Design notes:
 
+* The engine knows no op by name: what an op computes, its symbol and its shape
+  rule come from its :class:`~companion.vjps.Primitive`.
 * The topological sort is iterative: no recursion limit, so graphs of 100,000
   nodes work.
 * A node stores data, never closures, so a graph holds no reference cycle and
   is freed as soon as its last tensor is dropped.
-* :meth:`Tensor.backward_steps` is the backward pass as a generator of
-  :class:`Step` records, one per op, for watching a circuit stage by stage.
 * Gradients accumulate: a second ``backward()`` adds to ``.grad`` (as in
   PyTorch); call :meth:`Tensor.zero_grad` on the inputs first for fresh values.
+  Where a gradient accumulates its shape is checked against the tensor's: a
+  VJP that returns a wrong shape raises :class:`~companion.errors.ShapeError`.
 """
 
 from __future__ import annotations
 
-import operator as _operator
+import operator
 from itertools import count
-from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
 
 from .errors import ShapeError
-from .vjps import PRIMITIVES, Primitive, broadcast_shape, check_axis
+from .vjps import PRIMITIVES as ops
+from .vjps import SYMBOLS, Primitive
 
-__all__ = [
-    "SYMBOLS",
-    "Tensor",
-    "Step",
-    "apply",
-    "topological_order",
-    "reverse_pass",
-    "exp",
-    "log",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "maximum",
-    "sum",
-    "mean",
-    "reshape",
-    "transpose",
-    "softmax",
-    "log_softmax",
-    "softmax_cross_entropy",
-    "svm_loss",
-]
-
-_BINARY_BROADCASTING = {"add", "sub", "mul", "div", "maximum"}
 # Every tensor gets the next number at creation. An op's inputs exist before its output,
 # so sorting the tensors of a graph by this number is a topological order.
 _creation = count()
-# How an op is written in step printouts and on circuit diagrams (one table for both).
-SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "neg": "*-1", "matmul": "@",
-           "power": "**", "rpow": "c**", "abs": "abs", "maximum": "max", "sigmoid": "σ",
-           "transpose": "T"}
 
 
 class Tensor:
@@ -85,21 +65,32 @@ class Tensor:
         into it raises instead of silently changing the others; copy it to
         modify it.  Treat an intermediate tensor's gradient as read-only too.
     op : str or None, the name of the op that made this tensor (None for an input).
+    primitive : the :class:`~companion.vjps.Primitive` of that op, or None.
     parents : tuple of Tensor, the op's inputs.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_prim", "_parents", "_inputs", "_params",
-                 "_index", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_index",
+        "_inputs",
+        "_params",
+        "_parents",
+        "_prim",
+        "data",
+        "grad",
+        "name",
+        "requires_grad",
+    )
 
     def __init__(self, data, requires_grad: bool = True, name: str | None = None):
         self.data = np.asarray(data, dtype=np.float64)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
-        self._prim: Primitive | None = None
-        self._parents: tuple[Tensor, ...] = ()
+        self._prim: Primitive | None = None  # the op that made this tensor (set by apply)
+        self._parents: tuple[Tensor, ...] = ()  # its inputs
         self._inputs: tuple = ()  # the parents' data, as the op's forward saw it
-        self._params: dict = {}
+        self._params: dict = {}  # the op's parameters, and its residual if it keeps one
         self._index = next(_creation)
 
     # -- description ------------------------------------------------------------
@@ -110,6 +101,10 @@ class Tensor:
     @property
     def ndim(self) -> int:
         return self.data.ndim
+
+    @property
+    def primitive(self) -> Primitive | None:
+        return self._prim
 
     @property
     def op(self) -> str | None:
@@ -129,11 +124,14 @@ class Tensor:
         if self.name:
             return self.name
         if self._prim is not None:
-            return SYMBOLS.get(self._prim.name, self._prim.name)
+            return self._prim.symbol
         return "input" if self.requires_grad else "const"
 
-    def named(self, name: str) -> "Tensor":
-        """Give this tensor a name (for printouts and diagrams) and return it: ``(x + y).named("q")``."""
+    def named(self, name: str) -> Tensor:
+        """Give this tensor a name (for printouts and diagrams) and return it.
+
+        ``(x + y).named("q")``
+        """
         self.name = name
         return self
 
@@ -179,7 +177,7 @@ class Tensor:
         """
         if isinstance(index, Tensor):
             index = index.data.astype(np.intp)
-        return apply("getitem", self, index=index)
+        return apply(ops.getitem, self, index=index)
 
     def __array__(self, dtype=None, copy=None):
         # np.asarray(t): the values, without the graph (as numpy.asarray of any
@@ -215,39 +213,39 @@ class Tensor:
                 f"plain values without a gradient")
         return engine_function(*args, **kwargs)
 
-    # -- arithmetic ----------------------------------------------------------------
+    # -- arithmetic: each operator is an op of the catalogue -----------------------
     def __add__(self, other):
-        return _record(_ADD, (self, other if type(other) is Tensor else _as_tensor(other)), {})
+        return apply(ops.add, self, other)
 
     def __radd__(self, other):
-        return _record(_ADD, (other if type(other) is Tensor else _as_tensor(other), self), {})
+        return apply(ops.add, other, self)
 
     def __sub__(self, other):
-        return _record(_SUB, (self, other if type(other) is Tensor else _as_tensor(other)), {})
+        return apply(ops.sub, self, other)
 
     def __rsub__(self, other):
-        return _record(_SUB, (other if type(other) is Tensor else _as_tensor(other), self), {})
+        return apply(ops.sub, other, self)
 
     def __mul__(self, other):
-        return _record(_MUL, (self, other if type(other) is Tensor else _as_tensor(other)), {})
+        return apply(ops.mul, self, other)
 
     def __rmul__(self, other):
-        return _record(_MUL, (other if type(other) is Tensor else _as_tensor(other), self), {})
+        return apply(ops.mul, other, self)
 
     def __truediv__(self, other):
-        return _record(_DIV, (self, other if type(other) is Tensor else _as_tensor(other)), {})
+        return apply(ops.div, self, other)
 
     def __rtruediv__(self, other):
-        return _record(_DIV, (other if type(other) is Tensor else _as_tensor(other), self), {})
+        return apply(ops.div, other, self)
 
     def __neg__(self):
-        return _record(_NEG, (self,), {})
+        return apply(ops.neg, self)
 
     def __pow__(self, p):
         if isinstance(p, Tensor):
             raise TypeError("Tensor ** Tensor is not supported: the exponent must be a "
                             "constant number; write exp(b * log(a)) for a variable exponent")
-        return apply("power", self, p=float(p))
+        return apply(ops.power, self, p=float(p))
 
     def __rpow__(self, base):
         """``base ** t`` for a constant number ``base > 0``; gradient ``log(base) * base ** t``."""
@@ -256,51 +254,61 @@ class Tensor:
             raise ValueError(f"base ** t needs a positive constant base (its gradient is "
                              f"log(base) * base ** t), got {base}; write exp(t * log(c)) "
                              f"with c > 0 instead")
-        return apply("rpow", self, base=base)
+        return apply(ops.rpow, self, base=base)
 
     def __abs__(self):
-        return apply("abs", self)
+        return apply(ops.abs, self)
 
     def abs(self):
         """``|t|`` entrywise; gradient ``sign(t)`` (0 at 0, as in PyTorch)."""
-        return apply("abs", self)
+        return apply(ops.abs, self)
 
     def __matmul__(self, other):
-        return _record(_MATMUL, (self, other if type(other) is Tensor else _as_tensor(other)), {})
+        return apply(ops.matmul, self, other)
 
     def __rmatmul__(self, other):
-        return _record(_MATMUL, (other if type(other) is Tensor else _as_tensor(other), self), {})
+        return apply(ops.matmul, other, self)
 
     @property
     def T(self):
-        return apply("transpose", self)
+        return apply(ops.transpose, self)
 
     def sum(self, axis=None, keepdims=False):
-        return apply("sum", self, axis=axis, keepdims=keepdims)
+        return apply(ops.sum, self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims=False):
-        return apply("mean", self, axis=axis, keepdims=keepdims)
+        return apply(ops.mean, self, axis=axis, keepdims=keepdims)
 
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        return apply("reshape", self, shape=tuple(shape))
+        return apply(ops.reshape, self, shape=tuple(shape))
 
     def exp(self):
-        return apply("exp", self)
+        return apply(ops.exp, self)
 
     def log(self):
-        return apply("log", self)
+        return apply(ops.log, self)
 
     def sigmoid(self):
-        return apply("sigmoid", self)
+        return apply(ops.sigmoid, self)
 
     def tanh(self):
-        return apply("tanh", self)
+        return apply(ops.tanh, self)
 
     def relu(self):
-        return apply("relu", self)
+        return apply(ops.relu, self)
 
     # -- backward ------------------------------------------------------------------
+    def call_vjp(self, vjp, g):
+        """``vjp(g, out, *inputs, **params)`` with what this tensor's op saved.
+
+        ``out`` is this tensor's value, ``inputs`` the parents' values as the
+        forward pass saw them, ``params`` the op's parameters (and its residual).
+        ``vjp`` is one of the op's VJPs, or a function with the same signature
+        (the block pass of chapter 9 passes the op's batched VJPs).
+        """
+        return vjp(g, self.data, *self._inputs, **self._params)
+
     def zero_grad(self) -> None:
         """Forget the gradient accumulated by earlier ``backward()`` calls."""
         self.grad = None
@@ -312,90 +320,32 @@ class Tensor:
         when this tensor is a scalar (it is then ``1``).  Gradients are added to
         any ``.grad`` left by an earlier call.
         """
-        # The loop of _reverse without the generator and the Step records: this is
-        # the hot path of every training step, so it does the least per node.
-        grads = {self: _root_grad(self, grad)}
-        pop = grads.pop
-        for node in reversed(topological_order(self)):
-            g = pop(node, None)
-            if g is None:
-                continue
-            _store_grad(node, g)
-            if node._prim is not None:
-                _send(node, g, grads)
+        for step in reverse_steps(self, _root_grad(self, grad)):
+            _store_grad(step.node, step.received)
 
     def backward_steps(self, grad=None):
         """The backward pass as a generator: one :class:`Step` per op, output first.
 
         Each node's total gradient is added to its ``.grad`` as the pass reaches it.
         """
-        for node, received, sent in _reverse(self, grad):
-            _store_grad(node, received)
-            if node._prim is not None:
-                yield Step(node, received, sent)
+        for step in reverse_steps(self, _root_grad(self, grad)):
+            _store_grad(step.node, step.received)
+            if step.node.primitive is not None:
+                yield step
 
 
-def _store_grad(node: "Tensor", received) -> None:
-    g = received if node.grad is None else node.grad + received
-    if type(g) is not np.ndarray:
-        g = np.asarray(g, dtype=np.float64)
-    if node._prim is None:
+def _store_grad(node: Tensor, received) -> None:
+    g = np.asarray(received if node.grad is None else node.grad + received, dtype=np.float64)
+    if node.primitive is None:
         # An input's gradient is what users hold and update with; it may be the very
         # array another input received (a + b sends g to both), so make it read-only.
         g.setflags(write=False)
     node.grad = g
 
 
-def reverse_pass(root: Tensor, grad=None):
-    """Reverse accumulation from ``root``, touching no ``.grad``: a generator of :class:`Step`.
-
-    Yields one step per tensor that ``root`` depends on (inputs included, with
-    nothing sent), in reverse topological order, so that each tensor's
-    gradient is complete when it is yielded.  ``grad`` is the gradient at
-    ``root`` (default 1 for a scalar).
-    """
-    for node, received, sent in _reverse(root, grad):
-        yield Step(node, received, sent)
-
-
-def _reverse(root: Tensor, grad):
-    """The loop of :func:`reverse_pass`, yielding plain ``(node, received, sent)`` tuples."""
-    grads = {root: _root_grad(root, grad)}  # keyed by the tensors themselves (identity hash)
-    pop = grads.pop
-    for node in reversed(topological_order(root)):
-        g = pop(node, None)
-        if g is not None:
-            yield node, g, (() if node._prim is None else _send(node, g, grads))
-
-
-def _send(node: Tensor, g, grads: dict) -> tuple:
-    """Apply the VJPs of ``node``'s op to its gradient ``g``; add what each parent receives
-    to ``grads``.  Returns what was sent along each edge (None to a constant)."""
-    out, inputs, params = node.data, node._inputs, node._params
-    if len(inputs) == 1:  # the common unary case, without a list
-        parent = node._parents[0]
-        if not parent.requires_grad:
-            return (None,)
-        vjp = node._prim.vjps[0]
-        pg = vjp(g, out, inputs[0], **params) if params else vjp(g, out, inputs[0])
-        old = grads.get(parent)
-        # Accumulate over every path from the output (never overwrite): x * x is 2x.
-        grads[parent] = pg if old is None else old + pg
-        return (pg,)
-    sent = []
-    for parent, vjp in zip(node._parents, node._prim.vjps):
-        if not parent.requires_grad:
-            sent.append(None)  # a constant: its gradient is never computed
-            continue
-        pg = vjp(g, out, *inputs, **params) if params else vjp(g, out, *inputs)
-        sent.append(pg)
-        old = grads.get(parent)
-        grads[parent] = pg if old is None else old + pg
-    return tuple(sent)
-
-
 def _root_grad(root: Tensor, grad) -> np.ndarray:
-    """The gradient that starts the pass: 1 for a scalar, else ``grad`` checked against the shape."""
+    """The gradient that starts the pass: 1 for a scalar, else ``grad``, checked
+    against the root's shape."""
     if grad is None:
         if root.data.shape != ():
             raise ValueError(
@@ -408,6 +358,58 @@ def _root_grad(root: Tensor, grad) -> np.ndarray:
         raise ShapeError("backward", {"tensor": root.data.shape, "grad": grad.shape},
                          "the upstream gradient must have the tensor's shape")
     return grad
+
+
+# -- recording an op ----------------------------------------------------------------
+def apply(op, *args, **params) -> Tensor:
+    """Run catalogue op ``op`` (its name, or its :class:`~companion.vjps.Primitive`)
+    forward on ``args`` and record it in the graph.
+
+    Plain numbers and arrays among ``args`` become constants.  The op's shape
+    rule runs first, so a wrong shape raises :class:`ShapeError` naming the op.
+    """
+    prim = op if isinstance(op, Primitive) else ops[op]
+    return _record(prim, tuple([_as_tensor(a) for a in args]), params)
+
+
+def _as_tensor(a) -> Tensor:
+    return a if isinstance(a, Tensor) else Tensor(a, requires_grad=False)
+
+
+def _record(prim: Primitive, parents: tuple, params: dict) -> Tensor:
+    """The tensor that ``prim`` computes from ``parents``, with its place in the graph."""
+    inputs = tuple([p.data for p in parents])
+    if prim.check is not None:
+        prim.check(prim.name, [x.shape for x in inputs], params)
+    if prim.forward_with_residual is not None:
+        # Keep what the VJP needs from the forward pass instead of recomputing it.
+        data, residual = prim.forward_with_residual(*inputs, **params)
+        params = {**params, "residual": residual}
+    else:
+        data = prim.forward(*inputs, **params)
+    out = Tensor(data, requires_grad=any(p.requires_grad for p in parents))
+    out._prim = prim
+    out._parents = parents
+    out._inputs = inputs
+    out._params = params
+    return out
+
+
+# -- the reverse pass -----------------------------------------------------------------
+def topological_order(root: Tensor) -> list[Tensor]:
+    """The tensors ``root`` depends on (through tensors that require grad), inputs first.
+
+    An iterative search (a stack, no recursion) collects them; sorting by
+    creation order then puts every tensor after the tensors it was computed from.
+    """
+    seen = {root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent not in seen and parent.requires_grad:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, key=lambda t: t._index)
 
 
 class Step(NamedTuple):
@@ -433,180 +435,122 @@ class Step(NamedTuple):
         return f"{self.node.label} received {fmt(self.received)}, sent {ins}"
 
 
-def topological_order(root: Tensor) -> list[Tensor]:
-    """The tensors ``root`` depends on (through tensors that require grad), inputs first.
+def _vjp(node: Tensor, i: int, g):
+    """What ``node``'s op sends to its input ``i`` when ``g`` arrives."""
+    return node._prim.vjps[i](g, node.data, *node._inputs, **node._params)
 
-    An iterative search (a stack, no recursion) collects them; sorting by
-    creation order then puts every tensor after the tensors it was computed from.
+
+def reverse_steps(root: Tensor, seed, vjp=_vjp, add=operator.add, batch_axes: int = 0):
+    """The reverse pass: a generator of one :class:`Step` per tensor ``root`` depends on.
+
+    ``seed`` is the gradient at ``root``.  The tensors come in reverse
+    topological order, so each one's gradient is complete when it is yielded:
+    its total over every path from ``root`` (eq. :eq:`ch3-eq-multipath`).  Every
+    backward pass of the package is this loop; the block pass of chapter 9
+    passes its own ``vjp(node, i, g)`` and ``add(a, b)`` and ``batch_axes=1``
+    (each gradient there has a leading axis of ``k`` rows).
+
+    Raises :class:`ShapeError` naming the op and the input when a VJP returns a
+    gradient whose shape is not its input's.
     """
-    seen = {root}
-    stack = [root]
-    pop, push, add = stack.pop, stack.append, seen.add
-    while stack:
-        for parent in pop()._parents:
-            if parent not in seen and parent.requires_grad:
-                add(parent)
-                push(parent)
-    return sorted(seen, key=_creation_index)
+    grads = {root: seed}  # running totals, keyed by the tensors themselves
+    for node in reversed(topological_order(root)):
+        g = grads.pop(node, None)
+        if g is None:
+            continue
+        sent = []
+        for i, parent in enumerate(node._parents):
+            if not parent.requires_grad:
+                sent.append(None)  # a constant: its gradient is never computed
+                continue
+            pg = vjp(node, i, g)
+            if getattr(pg, "shape", ())[batch_axes:] != parent.data.shape:
+                _wrong_gradient_shape(node, i, pg, batch_axes)
+            # Accumulate over every path from the root (never overwrite): x * x is 2x.
+            grads[parent] = pg if parent not in grads else add(grads[parent], pg)
+            sent.append(pg)
+        yield Step(node, g, tuple(sent))
 
 
-_creation_index = attrgetter("_index")
+def _wrong_gradient_shape(node: Tensor, i: int, gradient, batch_axes: int) -> None:
+    shape = tuple(getattr(gradient, "shape", ()))[batch_axes:]
+    parent = node.parents[i]
+    raise ShapeError(node.op, {f"input {i} ({parent.label})": parent.data.shape,
+                               "the gradient its VJP returned": shape},
+                     f"a VJP must return a gradient shaped like its input; fix the "
+                     f"VJP for input {i} registered for the op {node.op!r}")
 
 
-# (op, shape_a, shape_b) of binary ops already checked: a training loop checks each pair once.
-_ACCEPTED_SHAPES: set = set()
+def reverse_pass(root: Tensor, grad=None):
+    """Reverse accumulation from ``root``, touching no ``.grad``: a generator of :class:`Step`.
 
-
-_AXIS_OPS = {"sum", "mean", "softmax", "log_softmax"}
-
-
-def _check_params(prim: Primitive, tensors, params) -> None:
-    """Shape checks that depend on an op's parameters (axis, new shape)."""
-    shape = tensors[0].data.shape
-    if prim.name in _AXIS_OPS:
-        check_axis(prim.name, shape, params.get("axis", -1))
-    elif prim.name == "reshape":
-        try:
-            np.empty(shape, dtype=np.bool_).reshape(params["shape"])
-        except ValueError:
-            raise ShapeError("reshape", {"x": shape, "new shape": tuple(params["shape"])},
-                             f"a reshape keeps the number of entries ({int(np.prod(shape))})"
-                             ) from None
-
-
-def _check_shapes(name: str, a: tuple, b: tuple) -> None:
-    """Refuse the shapes of a binary op with a ShapeError, or remember them as accepted."""
-    if name in _BINARY_BROADCASTING:
-        broadcast_shape(name, a, b)  # raises ShapeError if refused
-    elif name == "matmul":
-        if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2):
-            raise ShapeError("matmul", {"a": a, "b": b},
-                             "a @ b needs vectors or matrices (1-d or 2-d)")
-        if a[-1] != b[0]:
-            raise ShapeError("matmul", {"a": a, "b": b},
-                             f"a @ b needs a.shape[-1] == b.shape[0] ({a[-1]} != {b[0]})")
-    _ACCEPTED_SHAPES.add((name, a, b))
-
-
-def _as_tensor(a) -> Tensor:
-    return a if type(a) is Tensor or isinstance(a, Tensor) else Tensor(a, requires_grad=False)
-
-
-def apply(op: str, *args, **params) -> Tensor:
-    """Run catalogue op ``op`` forward on ``args`` and record it in the graph."""
-    if len(args) == 1:
-        return _record(PRIMITIVES[op], (_as_tensor(args[0]),), params)
-    return _record(PRIMITIVES[op], tuple([_as_tensor(a) for a in args]), params)
-
-
-def _record(prim: Primitive, tensors: tuple, params: dict) -> Tensor:
-    first = tensors[0]
-    if len(tensors) == 2:
-        second = tensors[1]
-        a, b = first.data.shape, second.data.shape
-        if (a != b or prim is _MATMUL) and (prim.name, a, b) not in _ACCEPTED_SHAPES:
-            _check_shapes(prim.name, a, b)
-        inputs = (first.data, second.data)
-        requires_grad = first.requires_grad or second.requires_grad
-    elif len(tensors) == 1:
-        inputs = (first.data,)
-        requires_grad = first.requires_grad
-    else:
-        inputs = tuple([t.data for t in tensors])
-        requires_grad = any([t.requires_grad for t in tensors])
-    if params and prim.name in _PARAM_CHECKED:
-        _check_params(prim, tensors, params)
-    if prim.forward_with_residual is not None:
-        # Keep what the VJP needs from the forward pass instead of recomputing it.
-        data, residual = prim.forward_with_residual(*inputs, **params)
-        params = {**params, "residual": residual}
-    elif params:
-        data = prim.forward(*inputs, **params)
-    else:
-        data = prim.forward(*inputs)
-    out = _new_tensor(Tensor)
-    out.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
-    out.grad = None
-    out.name = None
-    out.requires_grad = requires_grad
-    out._prim = prim
-    out._parents = tensors
-    out._inputs = inputs
-    out._params = params
-    out._index = next(_creation)
-    return out
-
-
-_new_tensor = Tensor.__new__
-_PARAM_CHECKED = _AXIS_OPS | {"reshape"}
-_ADD, _SUB, _MUL, _DIV, _NEG, _MATMUL = (PRIMITIVES[k] for k in
-                                         ("add", "sub", "mul", "div", "neg", "matmul"))
-
-
-def _dot(a, b):
-    """``np.dot`` on Tensors: the matrix product, for vectors and matrices."""
-    return _as_tensor(a) @ _as_tensor(b)
+    Yields one step per tensor that ``root`` depends on (inputs included, with
+    nothing sent), in reverse topological order, so that each tensor's
+    gradient is complete when it is yielded.  ``grad`` is the gradient at
+    ``root`` (default 1 for a scalar).
+    """
+    yield from reverse_steps(root, _root_grad(root, grad))
 
 
 # -- functions ----------------------------------------------------------------------
 def exp(x):
     """``e^x`` entrywise; VJP ``g * e^x``."""
-    return apply("exp", x)
+    return apply(ops.exp, x)
 
 
 def log(x):
     """``log x`` entrywise; VJP ``g / x``."""
-    return apply("log", x)
+    return apply(ops.log, x)
 
 
 def sigmoid(x):
     """``1 / (1 + e^{-x})``; VJP ``g * sigma (1 - sigma)``."""
-    return apply("sigmoid", x)
+    return apply(ops.sigmoid, x)
 
 
 def tanh(x):
     """``tanh x``; VJP ``g * (1 - tanh^2 x)``."""
-    return apply("tanh", x)
+    return apply(ops.tanh, x)
 
 
 def relu(x):
     """``max(x, 0)``; VJP ``g * [x > 0]`` (0 at x = 0)."""
-    return apply("relu", x)
+    return apply(ops.relu, x)
 
 
 def maximum(a, b):
     """Entrywise ``max(a, b)``; the gradient goes to the larger input, split in half at a tie."""
-    return apply("maximum", a, b)
+    return apply(ops.maximum, a, b)
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001  (mirrors numpy's name)
+def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes by default); VJP copies ``g`` to every summed entry."""
-    return apply("sum", x, axis=axis, keepdims=keepdims)
+    return apply(ops.sum, x, axis=axis, keepdims=keepdims)
 
 
 def mean(x, axis=None, keepdims=False):
     """Mean over ``axis``; VJP copies ``g / count`` to every entry."""
-    return apply("mean", x, axis=axis, keepdims=keepdims)
+    return apply(ops.mean, x, axis=axis, keepdims=keepdims)
 
 
 def reshape(x, shape):
     """Same entries, new shape; VJP reshapes ``g`` back."""
-    return apply("reshape", x, shape=tuple(shape))
+    return apply(ops.reshape, x, shape=tuple(shape))
 
 
 def transpose(x):
     """Reverse the axes (``x.T``); VJP transposes ``g`` back."""
-    return apply("transpose", x)
+    return apply(ops.transpose, x)
 
 
 def softmax(x, axis=-1):
     """``exp(x_i) / sum_j exp(x_j)`` along ``axis``; VJP ``a * (g - <g, a>)``."""
-    return apply("softmax", x, axis=axis)
+    return apply(ops.softmax, x, axis=axis)
 
 
 def log_softmax(x, axis=-1):
     """``x_i - log sum_j exp(x_j)`` along ``axis``; VJP ``g - a * sum(g)``."""
-    return apply("log_softmax", x, axis=axis)
+    return apply(ops.log_softmax, x, axis=axis)
 
 
 def softmax_cross_entropy(scores, y):
@@ -614,12 +558,18 @@ def softmax_cross_entropy(scores, y):
 
     VJP: ``g * (softmax(scores) - one_hot(y)) / N`` (chapter 6).
     """
-    return apply("softmax_cross_entropy", scores, y=np.asarray(y))
+    return apply(ops.softmax_cross_entropy, scores, y=np.asarray(y))
 
 
 def svm_loss(scores, y, margin=1.0):
     """Mean multiclass hinge loss of ``scores`` (N, C) against integer labels ``y`` (N,)."""
-    return apply("svm_loss", scores, y=np.asarray(y), margin=float(margin))
+    return apply(ops.svm_loss, scores, y=np.asarray(y), margin=float(margin))
+
+
+# -- numpy functions on Tensors ------------------------------------------------------
+def _dot(a, b):
+    """``np.dot`` on Tensors: the matrix product, for vectors and matrices."""
+    return _as_tensor(a) @ _as_tensor(b)
 
 
 def _numpy_reduction(engine_function):
@@ -647,11 +597,13 @@ def _numpy_transpose(a, axes=None):
 
 
 # numpy's names for the engine's ops (Tensor.__array_ufunc__, __array_function__).
-_UFUNC_OPS = {np.add: _operator.add, np.subtract: _operator.sub,
-              np.multiply: _operator.mul, np.true_divide: _operator.truediv,
-              np.matmul: _operator.matmul, np.negative: _operator.neg,
-              np.power: _operator.pow, np.absolute: _operator.abs,
+_UFUNC_OPS = {np.add: operator.add, np.subtract: operator.sub,
+              np.multiply: operator.mul, np.true_divide: operator.truediv,
+              np.matmul: operator.matmul, np.negative: operator.neg,
+              np.power: operator.pow, np.absolute: operator.abs,
               np.maximum: maximum, np.exp: exp, np.log: log, np.tanh: tanh}
+
+
 def _shape_of(a):
     return np.shape(a.data if isinstance(a, Tensor) else a)
 
@@ -664,3 +616,9 @@ _ARRAY_FUNCTIONS = {np.shape: _shape_of, np.ndim: _ndim_of,
                     np.sum: _numpy_reduction(sum), np.mean: _numpy_reduction(mean),
                     np.dot: _dot, np.reshape: _numpy_reshape,
                     np.transpose: _numpy_transpose}
+
+
+__all__ = ["SYMBOLS", "Tensor", "Step", "apply", "topological_order", "reverse_pass"] + [
+    function.__name__ for function in (exp, log, sigmoid, tanh, relu, maximum, sum, mean,
+                                       reshape, transpose, softmax, log_softmax,
+                                       softmax_cross_entropy, svm_loss)]

@@ -11,6 +11,14 @@ Each input has its own VJP, ``vjp(g, out, *inputs, **params) -> gradient``
 shaped like that input (as in HIPS autograd), so the engine computes only the
 gradients some tensor needs: ``X @ W`` with a constant ``X`` never pays for ``dX``.
 
+An op owns everything about itself.  Its :class:`Primitive` carries, besides the
+forward function and the VJPs, the symbol that printouts and circuit diagrams
+show, the rule its input shapes must obey, and how its VJPs take a block of
+upstream gradients with a leading axis (chapter 9).  Ops of the same kind share
+these through a :class:`Kind`: :data:`ELEMENTWISE`, :data:`BROADCASTING`,
+:data:`ALONG_AXIS`.  The engine, the block pass and the circuit diagrams read
+them from the primitive and never test an op's name.
+
 Broadcasting follows numpy's rule: shapes are aligned from the right, and each
 pair of sizes must be equal or one of them 1.  One operand may stretch to the
 other's shape (a bias ``(M,)`` over a batch ``(N, M)``, a scalar over anything),
@@ -24,6 +32,7 @@ worth a look whenever both operands are vectors of different ranks.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,49 +40,140 @@ import numpy as np
 
 from .errors import ShapeError, require_labels
 
-__all__ = ["Primitive", "PRIMITIVES", "register", "sum_to_shape", "broadcast_shape",
+__all__ = ["Primitive", "PRIMITIVES", "register", "sum_to_shape", "broadcast_shape",  # noqa: RUF022
            "check_axis"]
+
+
+# ---------------------------------------------------------------- the catalogue
+
+@dataclass(frozen=True)
+class Kind:
+    """What the ops of one kind share (see :func:`register`).
+
+    ``check(name, shapes, params)`` raises :class:`ShapeError` for input shapes
+    the op refuses.  ``batch(vjp, i)`` turns the VJP for input ``i`` into one
+    that takes a block ``G`` of upstream gradients, one per row of a new leading
+    axis, and returns one gradient per row (chapter 9).  ``elementwise`` ops
+    compute each output entry from the same entry of their inputs, so their VJP
+    is ``g * s`` for a vector ``s`` of local derivatives.
+    """
+
+    check: Callable | None = None
+    batch: Callable | None = None
+    elementwise: bool = False
 
 
 @dataclass(frozen=True)
 class Primitive:
-    """An op of the catalogue: its name, forward function and one VJP per input.
+    """An op of the catalogue: everything the package knows about it.
 
-    ``forward_with_residual``, when an op has one, returns ``(out, residual)``: a
-    value the forward pass computed anyway and the VJP needs (JAX calls these
-    residuals).  The engine stores it and passes it to the VJPs as
-    ``residual=``; a VJP called without it recomputes it.
+    Attributes
+    ----------
+    name : str, the key in :data:`PRIMITIVES`.
+    forward : the function ``forward(*inputs, **params) -> out``.
+    vjps : one function per input, ``vjp(g, out, *inputs, **params)``.
+    symbol : str, how step printouts and circuit diagrams write the op (``"*"``).
+    check : ``check(name, shapes, params)``, or None: raises :class:`ShapeError`
+        for input shapes the op refuses, before the forward function runs.
+    batched_vjps : tuple or None, one per input: the VJP applied to a block
+        ``G`` of shape ``(k,) + out.shape``, returning ``(k,) + input.shape``.
+        None: the block pass applies the VJP to one row at a time.
+    elementwise : bool, each output entry depends only on the same entry of
+        each input (after broadcasting): the VJP is ``g * s``.
+    factored_vjps : tuple or None, one per input: the VJP applied to a factored
+        block ``diag(d) + U V^T`` arriving at a vector output
+        (:class:`companion.blocks.DiagPlusLowRank`); each returns a block, or
+        None where it has no cheaper rule than the dense one.
+    forward_with_residual : returns ``(out, residual)``: a value the forward
+        pass computed anyway and the VJP needs (JAX calls these residuals).
+        The engine stores it and passes it to the VJPs as ``residual=``; a VJP
+        called without it recomputes it.
+    gate : str or None, a format of the op's parameters for the text of a
+        circuit-diagram gate (``"**{p:g}"`` shows ``**2``).
+    ordered : bool, a diagram writes a constant first operand before ``x``
+        (``2/x``, ``1-x``); otherwise the constant follows the symbol (``*2``).
     """
 
     name: str
     forward: Callable
     vjps: tuple
+    symbol: str
+    check: Callable | None = None
+    batched_vjps: tuple | None = None
+    elementwise: bool = False
+    factored_vjps: tuple | None = None
     forward_with_residual: Callable | None = None
+    gate: str | None = None
+    ordered: bool = False
 
     @property
     def n_inputs(self) -> int:
         return len(self.vjps)
 
 
-PRIMITIVES: dict[str, Primitive] = {}
+class Catalogue(dict):
+    """The ops by name; also readable as attributes: ``PRIMITIVES.mul``."""
+
+    def __getattr__(self, name: str) -> Primitive:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"no op {name!r} in the catalogue; the ops are "
+                                 f"{', '.join(self)}") from None
 
 
-def register(name: str, forward: Callable, *vjps: Callable,
-             forward_with_residual: Callable | None = None) -> Primitive:
-    """Add an op to the catalogue: its forward function, then the VJP for each input."""
+#: The catalogue: every op's :class:`Primitive`, by name.
+PRIMITIVES: dict[str, Primitive] = Catalogue()
+#: How each op is written in step printouts and on circuit diagrams, by name.
+SYMBOLS: dict[str, str] = {}
+
+
+def register(name: str, forward: Callable, *vjps: Callable, symbol: str | None = None,
+             kind: Kind = Kind(), check: Callable | None = None,
+             batched: tuple | None = None, factored: tuple | None = None,
+             forward_with_residual: Callable | None = None, gate: str | None = None,
+             ordered: bool = False) -> Primitive:
+    """Add an op to the catalogue: its forward function, then the VJP for each input.
+
+    ``symbol`` defaults to the name; ``kind`` supplies the shape check, the
+    batching rule and ``elementwise`` (``check=`` and ``batched=`` override
+    them).  Returns the :class:`Primitive`.
+    """
     if name in PRIMITIVES:
         raise ValueError(f"op {name!r} is already registered")
-    PRIMITIVES[name] = Primitive(name, forward, tuple(vjps), forward_with_residual)
+    if batched is None and kind.batch is not None:
+        batched = tuple(kind.batch(vjp, i) for i, vjp in enumerate(vjps))
+    PRIMITIVES[name] = Primitive(
+        name, forward, tuple(vjps), symbol or name, check=check or kind.check,
+        batched_vjps=batched, elementwise=kind.elementwise, factored_vjps=factored,
+        forward_with_residual=forward_with_residual, gate=gate, ordered=ordered)
+    SYMBOLS[name] = PRIMITIVES[name].symbol
     return PRIMITIVES[name]
 
 
-# The hot paths reduce with the ufuncs themselves: ``g.sum(axis=0)`` and ``a.max()`` go
-# through a Python wrapper in numpy, which costs as much as the sum of a small array.
-_add_reduce, _max_reduce = np.add.reduce, np.maximum.reduce
-_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by itemsize
+# ---------------------------------------------------------------- shapes and axes
+
+def normalize_axes(axis, shape: tuple, op: str = "axis") -> tuple:
+    """``axis`` (None, an int or a tuple; negative counts from the end) as a
+    tuple of axes of ``shape`` in ``0..ndim-1``; None means every axis.
+
+    Raises :class:`ShapeError` naming ``op`` for an axis that does not exist.
+    """
+    ndim = len(shape)
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    bad = [a for a in axes if not -ndim <= a < ndim]
+    if bad:
+        raise ShapeError(op, {"x": shape},
+                         f"axis {bad[0]} does not exist for an array with {ndim} axes")
+    return tuple(int(a) % ndim for a in axes)
 
 
-# ---------------------------------------------------------------- broadcasting
+def check_axis(op: str, shape: tuple, axis) -> None:
+    """Raise :class:`ShapeError` unless every axis in ``axis`` exists for ``shape``."""
+    normalize_axes(axis, shape, op)
+
 
 def broadcast_shape(op: str, a_shape: tuple, b_shape: tuple) -> tuple:
     """The result shape of a binary op under numpy's broadcasting rule.
@@ -85,13 +185,15 @@ def broadcast_shape(op: str, a_shape: tuple, b_shape: tuple) -> tuple:
     """
     if a_shape == b_shape:
         return a_shape
-    try:
-        return np.broadcast_shapes(a_shape, b_shape)
-    except ValueError:
+    n = max(len(a_shape), len(b_shape))
+    a = (1,) * (n - len(a_shape)) + tuple(a_shape)  # a missing leading axis counts as 1
+    b = (1,) * (n - len(b_shape)) + tuple(b_shape)
+    if any(m != k and m != 1 and k != 1 for m, k in zip(a, b)):
         raise ShapeError(op, {"a": a_shape, "b": b_shape},
                          "broadcasting aligns the shapes from the right and needs each "
                          "pair of sizes equal or one of them 1; reshape an operand "
-                         "(e.g. a[:, None]) or fix its size") from None
+                         "(e.g. a[:, None]) or fix its size")
+    return tuple(k if m == 1 else m for m, k in zip(a, b))
 
 
 def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -107,7 +209,7 @@ def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
         return g
     shape = tuple(shape)
     if g.shape[1:] == shape:  # the common case: a bias broadcast over the rows of a batch
-        return _add_reduce(g, axis=0)
+        return g.sum(axis=0)
     extra = g.ndim - len(shape)
     if extra < 0 or any(n not in (1, m) for n, m in zip(shape, g.shape[extra:])):
         raise ShapeError("sum_to_shape", {"g": g.shape, "target": shape},
@@ -121,96 +223,168 @@ def sum_to_shape(g: np.ndarray, shape: tuple) -> np.ndarray:
     return g
 
 
-def check_axis(op: str, shape: tuple, axis) -> None:
-    """Raise :class:`ShapeError` unless every axis in ``axis`` exists for ``shape``."""
-    if axis is None:
-        return
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    bad = [a for a in axes if not -len(shape) <= a < len(shape)]
-    if bad:
-        raise ShapeError(op, {"x": shape}, f"axis {bad[0]} does not exist for an array with "
-                         f"{len(shape)} axes")
+# The shape checks of the kinds and of single ops: check(name, shapes, params).
+
+def _check_broadcasting(name, shapes, params):
+    broadcast_shape(name, *shapes)
+
+
+def _check_axis_param(name, shapes, params):
+    if "axis" in params:
+        check_axis(name, shapes[0], params["axis"])
+
+
+def _check_matmul(name, shapes, params):
+    a, b = shapes
+    if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2):
+        raise ShapeError(name, {"a": a, "b": b}, "a @ b needs vectors or matrices (1-d or 2-d)")
+    if a[-1] != b[0]:
+        raise ShapeError(name, {"a": a, "b": b},
+                         f"a @ b needs a.shape[-1] == b.shape[0] ({a[-1]} != {b[0]})")
+
+
+def _check_reshape(name, shapes, params):
+    shape, new = shapes[0], tuple(params["shape"])
+    try:
+        np.empty(shape, dtype=np.bool_).reshape(new)
+    except ValueError:
+        raise ShapeError(name, {"x": shape, "new shape": new},
+                         f"a reshape keeps the number of entries ({int(np.prod(shape))})"
+                         ) from None
+
+
+# The batching rules of the kinds: batch(vjp, i) -> the VJP for a block of gradients.
+
+def _same_vjp(vjp, i):
+    # g * s, or g / a, broadcasts over a leading axis of g as it is.
+    return vjp
+
+
+def _lift_input(vjp, i):
+    # Input i is passed as k stacked copies (a view, no copy), aligned with G's
+    # axes, so that the sum over broadcast axes (sum_to_shape) keeps one row each.
+    def batched(G, out, *inputs, **params):
+        x = inputs[i]
+        k = G.shape[0]
+        args = list(inputs)
+        args[i] = np.broadcast_to(x, (k,) + (1,) * (out.ndim - x.ndim) + x.shape)
+        return vjp(G, out, *args, **params).reshape((k,) + x.shape)
+    return batched
+
+
+def _shift_axis(vjp, i):
+    # The reduction axes move one to the right, past the block's leading axis.
+    default = inspect.signature(vjp).parameters["axis"].default
+
+    def batched(G, out, x, axis=default, **params):
+        axes = tuple(a + 1 for a in normalize_axes(axis, x.shape))
+        return vjp(G, out, np.broadcast_to(x, G.shape[:1] + x.shape), axis=axes, **params)
+    return batched
+
+
+#: Entrywise functions of one input (exp, tanh, ...): any shape; VJP ``g * s``.
+ELEMENTWISE = Kind(batch=_same_vjp, elementwise=True)
+#: Entrywise functions of two inputs under numpy's broadcasting (``+``, ``*``, max, ...).
+BROADCASTING = Kind(check=_check_broadcasting, batch=_lift_input, elementwise=True)
+#: Reductions and normalisations along ``axis=`` (sum, mean, softmax, ...).
+ALONG_AXIS = Kind(check=_check_axis_param, batch=_shift_axis)
 
 
 # ---------------------------------------------------------------- arithmetic
 
 def add(a, b):
+    """``a + b``, broadcast, eq. :eq:`ch3-eq-add`."""
     return a + b
 
 
 def add_vjp_a(g, out, a, b):
-    return g if g.shape == a.shape else sum_to_shape(g, a.shape)  # add distributes g unchanged to both inputs
+    """``g``, summed down to a's shape: add passes the gradient on unchanged."""
+    return sum_to_shape(g, a.shape)
 
 
 def add_vjp_b(g, out, a, b):
-    return g if g.shape == b.shape else sum_to_shape(g, b.shape)
+    """``g``, summed down to b's shape."""
+    return sum_to_shape(g, b.shape)
 
 
-register("add", add, add_vjp_a, add_vjp_b)
+register("add", add, add_vjp_a, add_vjp_b, symbol="+", kind=BROADCASTING)
 
 
 def sub(a, b):
+    """``a - b``, broadcast."""
     return a - b
 
 
 def sub_vjp_a(g, out, a, b):
-    return g if g.shape == a.shape else sum_to_shape(g, a.shape)
+    """``g``, summed down to a's shape."""
+    return sum_to_shape(g, a.shape)
 
 
 def sub_vjp_b(g, out, a, b):
+    """``-g``, summed down to b's shape."""
     return sum_to_shape(-g, b.shape)
 
 
-register("sub", sub, sub_vjp_a, sub_vjp_b)
+register("sub", sub, sub_vjp_a, sub_vjp_b, symbol="-", kind=BROADCASTING, ordered=True)
 
 
 def mul(a, b):
+    """``a * b`` entrywise, broadcast, eq. :eq:`ch3-eq-mul`."""
     return a * b
 
 
 def mul_vjp_a(g, out, a, b):
-    # multiply swaps: a's gradient is g times b
+    """``g * b``, summed to a's shape: multiply swaps."""
     return sum_to_shape(g * b, a.shape)
 
 
 def mul_vjp_b(g, out, a, b):
+    """``g * a``, summed to b's shape."""
     return sum_to_shape(g * a, b.shape)
 
 
-register("mul", mul, mul_vjp_a, mul_vjp_b)
+register("mul", mul, mul_vjp_a, mul_vjp_b, symbol="*", kind=BROADCASTING)
 
 
 def div(a, b):
+    """``a / b`` entrywise, broadcast."""
     return a / b
 
 
 def div_vjp_a(g, out, a, b):
+    """``g / b``, summed down to a's shape."""
     return sum_to_shape(g / b, a.shape)
 
 
 def div_vjp_b(g, out, a, b):
-    return sum_to_shape(-g * out / b, b.shape)  # d(a/b)/db = -a/b^2 = -out/b
+    """``-g a / b^2 = -g out / b``, summed down to b's shape,
+    eq. :eq:`ch3-eq-unary`."""
+    return sum_to_shape(-g * out / b, b.shape)
 
 
-register("div", div, div_vjp_a, div_vjp_b)
+register("div", div, div_vjp_a, div_vjp_b, symbol="/", kind=BROADCASTING, ordered=True)
 
 
 def neg(a):
+    """``-a``."""
     return -a
 
 
 def neg_vjp(g, out, a):
+    """``-g``."""
     return -g
 
 
-register("neg", neg, neg_vjp)
+register("neg", neg, neg_vjp, symbol="*-1", kind=ELEMENTWISE)
 
 
 def power(a, *, p):
+    """``a ** p`` entrywise, for a constant number ``p``."""
     return a**p
 
 
 def power_vjp(g, out, a, *, p):
+    """``g * p * a ** (p - 1)``; for ``p = 0`` exactly 0, also at ``a = 0``."""
     if p == 0:
         # a ** 0 = 1 is a constant: gradient 0 everywhere, also at a = 0, where the
         # formula p * a ** (p - 1) would give 0 * inf = NaN (PyTorch also gives 0).
@@ -218,7 +392,7 @@ def power_vjp(g, out, a, *, p):
     return g * p * a ** (p - 1)
 
 
-register("power", power, power_vjp)
+register("power", power, power_vjp, symbol="**", kind=ELEMENTWISE, gate="**{p:g}")
 
 
 def rpow(a, *, base):
@@ -227,11 +401,11 @@ def rpow(a, *, base):
 
 
 def rpow_vjp(g, out, a, *, base):
-    # d(c^a)/da = log(c) c^a = log(c) * out.
+    """``g * log(base) * base ** a = g * log(base) * out``."""
     return g * out * np.log(base)
 
 
-register("rpow", rpow, rpow_vjp)
+register("rpow", rpow, rpow_vjp, symbol="c**", kind=ELEMENTWISE)
 
 
 def abs_(a):
@@ -240,94 +414,134 @@ def abs_(a):
 
 
 def abs_vjp(g, out, a):
-    # d|a|/da = sign(a): +1, -1, and the subgradient 0 at a = 0 (as PyTorch).
+    """``g * sign(a)``: +1, -1, and the subgradient 0 at ``a = 0`` (as PyTorch)."""
     return g * np.sign(a)
 
 
-register("abs", abs_, abs_vjp)
+register("abs", abs_, abs_vjp, symbol="abs", kind=ELEMENTWISE)
 
 
 def matmul(a, b):
+    """``a @ b`` for vectors and matrices: ``(n, k) @ (k, m) -> (n, m)``,
+    eq. :eq:`ch4-eq-affine`; a vector ``(k,)`` on either side drops that axis."""
     return a @ b
 
 
 # Dimension analysis picks each product: da has the shape of a, db the shape of b.
 def matmul_vjp_a(g, out, a, b):
+    """``dA = G B^T``, eq. :eq:`ch4-eq-move`: ``(n, m) @ (m, k) -> (n, k)``;
+    ``outer(g, b)`` for a vector ``b``, ``B g`` for a vector ``a``."""
     if b.ndim == 1:
         return g * b if a.ndim == 1 else np.outer(g, b)  # (n,)@(n,) or (m, n)@(n,)
     return b @ g if a.ndim == 1 else g @ b.T  # (n,)@(n, m) or (n, k)@(k, m)
 
 
 def matmul_vjp_b(g, out, a, b):
+    """``dB = A^T G``, eq. :eq:`ch4-eq-move`: ``(k, n) @ (n, m) -> (k, m)``;
+    ``outer(a, g)`` for a vector ``a``, eq. :eq:`ch4-eq-outer`."""
     if a.ndim == 1:
         return g * a if b.ndim == 1 else np.outer(a, g)
     return a.T @ g
 
 
-register("matmul", matmul, matmul_vjp_a, matmul_vjp_b)
+def matmul_batched_a(G, out, a, b):
+    """:func:`matmul_vjp_a` for every row of ``G`` of shape ``(k,) + out.shape``."""
+    return G[..., None] * b if b.ndim == 1 else G @ b.T
+
+
+def matmul_batched_b(G, out, a, b):
+    """:func:`matmul_vjp_b` for every row of ``G`` of shape ``(k,) + out.shape``."""
+    if a.ndim == 2:
+        return a.T @ G if b.ndim == 2 else G @ a
+    return G[:, None, :] * a[:, None] if b.ndim == 2 else G[:, None] * a
+
+
+def matmul_factored_a(B, out, a, b):
+    """``B W^T`` for ``out = x W`` with a vector ``x``: O(mn) on a factored block."""
+    return B.times(b.T) if b.ndim == 2 else None
+
+
+def matmul_factored_b(B, out, a, b):
+    """``B W`` for ``out = W x``, eq. :eq:`ch9-eq-cheap`: O(mn) on a factored block."""
+    return B.times(a) if a.ndim == 2 else None
+
+
+register("matmul", matmul, matmul_vjp_a, matmul_vjp_b, symbol="@", check=_check_matmul,
+         batched=(matmul_batched_a, matmul_batched_b),
+         factored=(matmul_factored_a, matmul_factored_b))
 
 
 # ---------------------------------------------------------------- elementwise functions
 
 def exp(a):
+    """``e^a`` entrywise, eq. :eq:`ch3-eq-unary`."""
     return np.exp(a)
 
 
 def exp_vjp(g, out, a):
+    """``g * e^a = g * out``: the derivative is the output."""
     return g * out
 
 
-register("exp", exp, exp_vjp)
+register("exp", exp, exp_vjp, kind=ELEMENTWISE)
 
 
 def log(a):
+    """``log a`` entrywise."""
     return np.log(a)
 
 
 def log_vjp(g, out, a):
+    """``g / a``."""
     return g / a
 
 
-register("log", log, log_vjp)
+register("log", log, log_vjp, kind=ELEMENTWISE)
 
 
 def sigmoid(a):
+    """``sigma(a) = 1 / (1 + e^-a)`` entrywise, without overflow for any ``a``."""
     # Two branches so that neither exp overflows: for a < 0, e^a / (1 + e^a).
     e = np.exp(-np.abs(a))
     return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def sigmoid_vjp(g, out, a):
-    return g * out * (1.0 - out)  # sigma' = sigma (1 - sigma), from the output
+    """``g * sigma (1 - sigma)``, from the output, eq. :eq:`ch3-eq-sigmoid-derivative`."""
+    return g * out * (1.0 - out)
 
 
-register("sigmoid", sigmoid, sigmoid_vjp)
+register("sigmoid", sigmoid, sigmoid_vjp, symbol="σ", kind=ELEMENTWISE)
 
 
 def tanh(a):
+    """``tanh a`` entrywise."""
     return np.tanh(a)
 
 
 def tanh_vjp(g, out, a):
+    """``g * (1 - tanh^2 a) = g * (1 - out^2)``, from the output."""
     return g * (1.0 - out * out)
 
 
-register("tanh", tanh, tanh_vjp)
+register("tanh", tanh, tanh_vjp, kind=ELEMENTWISE)
 
 
 def relu(a):
+    """``max(a, 0)`` entrywise."""
     return np.maximum(a, 0.0)
 
 
 def relu_vjp(g, out, a):
-    # The mask comes from the input: relu'(a) = 1 where a > 0, and 0 at a = 0 by convention.
+    """``g * [a > 0]``: 0 at ``a = 0`` by convention, eq. :eq:`ch2-eq-relu`."""
     return g * (a > 0)
 
 
-register("relu", relu, relu_vjp)
+register("relu", relu, relu_vjp, kind=ELEMENTWISE)
 
 
 def maximum(a, b):
+    """``max(a, b)`` entrywise, broadcast, eq. :eq:`ch3-eq-max`."""
     return np.maximum(a, b)
 
 
@@ -339,71 +553,80 @@ def _share_of_a(a, b):
 
 
 def maximum_vjp_a(g, out, a, b):
+    """``g`` where ``a > b``, ``g / 2`` at a tie, eq. :eq:`ch3-eq-tie`, else 0;
+    summed down to a's shape."""
     return sum_to_shape(g * _share_of_a(a, b), a.shape)
 
 
 def maximum_vjp_b(g, out, a, b):
+    """``g`` where ``b > a``, ``g / 2`` at a tie, else 0; summed down to b's shape."""
     return sum_to_shape(g * (1.0 - _share_of_a(a, b)), b.shape)
 
 
-register("maximum", maximum, maximum_vjp_a, maximum_vjp_b)
+register("maximum", maximum, maximum_vjp_a, maximum_vjp_b, symbol="max", kind=BROADCASTING)
 
 
 # ---------------------------------------------------------------- reductions and shape
 
-def _axes(axis, ndim):
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    return tuple(a % ndim for a in axes)
-
-
 def sum_(a, *, axis=None, keepdims=False):
+    """The sum of ``a`` over ``axis`` (every axis by default), eq. :eq:`ch1-eq-sum`."""
     return np.sum(a, axis=axis, keepdims=keepdims)
 
 
 def sum_vjp(g, out, a, *, axis=None, keepdims=False):
-    # Sum copies the gradient back to every summed entry (the add gate, many inputs).
+    """``g`` copied back to every summed entry: shape ``a.shape``, eq. :eq:`ch4-eq-db`."""
     if not keepdims:
-        g = np.expand_dims(g, _axes(axis, a.ndim))
+        g = np.expand_dims(g, normalize_axes(axis, a.shape))
     return np.broadcast_to(g, a.shape).copy()
 
 
-register("sum", sum_, sum_vjp)
+register("sum", sum_, sum_vjp, kind=ALONG_AXIS)
 
 
 def mean(a, *, axis=None, keepdims=False):
+    """The mean of ``a`` over ``axis`` (every axis by default)."""
     return np.mean(a, axis=axis, keepdims=keepdims)
 
 
 def mean_vjp(g, out, a, *, axis=None, keepdims=False):
-    count = int(np.prod([a.shape[i] for i in _axes(axis, a.ndim)]))
+    """``g / count`` copied back to every averaged entry: shape ``a.shape``."""
+    count = int(np.prod([a.shape[i] for i in normalize_axes(axis, a.shape)]))
     return sum_vjp(g, out, a, axis=axis, keepdims=keepdims) / count
 
 
-register("mean", mean, mean_vjp)
+register("mean", mean, mean_vjp, kind=ALONG_AXIS)
 
 
 def reshape(a, *, shape):
+    """The entries of ``a`` in a new ``shape`` (the same number of entries)."""
     return np.reshape(a, shape)
 
 
 def reshape_vjp(g, out, a, *, shape):
+    """``g`` reshaped back to ``a.shape``."""
     return np.reshape(g, a.shape)
 
 
-register("reshape", reshape, reshape_vjp)
+register("reshape", reshape, reshape_vjp, check=_check_reshape,
+         batched=(_lift_input(reshape_vjp, 0),))
 
 
 def transpose(a):
+    """``a.T``: the axes reversed."""
     return np.transpose(a)
 
 
 def transpose_vjp(g, out, a):
+    """``g.T``: the axes reversed back."""
     return np.transpose(g)
 
 
-register("transpose", transpose, transpose_vjp)
+def transpose_batched(G, out, a):
+    """:func:`transpose_vjp` for every row of ``G``: all axes but the first reversed."""
+    return G.transpose((0,) + tuple(range(G.ndim - 1, 0, -1)))
+
+
+register("transpose", transpose, transpose_vjp, symbol="T", batched=(transpose_batched,))
 
 
 def getitem(a, *, index):
@@ -413,6 +636,7 @@ def getitem(a, *, index):
 
 
 def getitem_vjp(g, out, a, *, index):
+    """Zeros of ``a.shape`` with ``g`` added at ``index`` (twice-picked entries get both)."""
     # Indexing copies some entries of a: each gets back the gradient of its copy,
     # every other entry gets 0.  np.add.at adds (never overwrites), so an entry
     # picked twice, as in a[[0, 0]], receives the sum of both gradients.
@@ -425,6 +649,12 @@ register("getitem", getitem, getitem_vjp)
 
 
 # ---------------------------------------------------------------- losses
+
+# The hot paths reduce with the ufuncs themselves: ``g.sum(axis=0)`` and ``a.max()`` go
+# through a Python wrapper in numpy, which costs as much as the sum of a small array.
+_add_reduce, _max_reduce = np.add.reduce, np.maximum.reduce
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # by itemsize
+
 
 def _check_labels(op: str, scores, y):
     if scores.ndim != 2:
@@ -440,25 +670,27 @@ def _check_labels(op: str, scores, y):
 
 
 def log_softmax(scores, axis=-1):
-    """``log softmax`` along ``axis``, stably: subtract the maximum first (log-sum-exp)."""
+    """``z_i - m - log sum_k e^(z_k - m)`` along ``axis``, with ``m`` the maximum:
+    log-sum-exp, stable for any scores, eq. :eq:`ch6-eq-lse`.  Shape unchanged."""
     shifted = scores - _max_reduce(scores, axis=axis, keepdims=True)
     return shifted - np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def log_softmax_vjp(g, out, scores, axis=-1):
-    # d log a_i / d z_j = I_ij - a_j, so J^T g = g - a * sum(g), with a = exp(out).
+    """``g - a * sum(g)`` along ``axis``, with ``a = exp(out)`` the softmax:
+    ``d log a_i / d z_j = 1[i = j] - a_j``."""
     return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
 
 
-register("log_softmax", log_softmax, log_softmax_vjp)
+register("log_softmax", log_softmax, log_softmax_vjp, kind=ALONG_AXIS)
 
 
 def softmax(scores, axis=-1):
-    """``exp(z_i - m) / sum_j exp(z_j - m)`` along ``axis``, with ``m`` the maximum.
+    """``exp(z_i - m) / sum_k exp(z_k - m)`` along ``axis``, with ``m`` the maximum.
 
-    The stable formula of chapter 6 (eq. ``ch6-eq-softmax-stable``): one exponential
+    The stable formula of chapter 6, eq. :eq:`ch6-eq-softmax-stable`: one exponential
     per entry, computed in place on the shifted copy (``exp(log_softmax(z))``
-    would take two).
+    would take two).  Shape unchanged.
     """
     e = scores - _max_reduce(scores, axis=axis, keepdims=True)
     if e.dtype.kind != "f":
@@ -469,26 +701,34 @@ def softmax(scores, axis=-1):
 
 
 def softmax_vjp(g, out, scores, axis=-1):
-    # J = diag(a) - a a^T applied without forming it: J^T g = a * (g - <g, a>), O(C) per row.
+    """``a * (g - <g, a>)`` along ``axis``, ``a = out``: the Jacobian
+    ``diag(a) - a a^T``, eq. :eq:`ch6-eq-softmax-jacobian` applied in O(C) per row."""
     return out * (g - (g * out).sum(axis=axis, keepdims=True))
 
 
-register("softmax", softmax, softmax_vjp)
+def softmax_factored(B, out, scores, axis=-1):
+    """``B (diag(a) - a a^T)``: a factored block gains one to its rank."""
+    return B.softmax_vjp(out)
+
+
+register("softmax", softmax, softmax_vjp, kind=ALONG_AXIS, factored=(softmax_factored,))
 
 
 def softmax_cross_entropy(scores, *, y):
-    """Mean over the N rows of ``-log softmax(scores)[i, y_i]``; scores (N, C), y (N,) ints."""
+    """Mean over the N rows of ``-log softmax(scores)[i, y_i]``; scores (N, C), y (N,)
+    integers in ``0..C-1``; a scalar, eq. :eq:`ch6-eq-cross-entropy`."""
     return softmax_cross_entropy_with_probs(scores, y=y)[0]
 
 
 def softmax_cross_entropy_with_probs(scores, *, y):
-    """The loss and, as the residual its VJP needs, the softmax probabilities."""
+    """The loss and, as the residual its VJP needs, the softmax probabilities (N, C)."""
     _check_labels("softmax_cross_entropy", scores, y)
     logp = log_softmax(scores)
     return -_add_reduce(logp[np.arange(y.size), y]) / y.size, np.exp(logp)
 
 
 def softmax_cross_entropy_vjp(g, out, scores, *, y, residual=None):
+    """``g * (softmax(scores) - one_hot(y)) / N``, shape (N, C), eq. :eq:`ch6-eq-delta`."""
     # The chain through softmax and cross-entropy collapses to (softmax - one_hot) / N.
     probs = np.exp(log_softmax(scores)) if residual is None else residual
     scale = float(g) / y.size  # g is the loss's gradient: one number
@@ -502,7 +742,8 @@ register("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_v
 
 
 def svm_loss(scores, *, y, margin=1.0):
-    """Multiclass hinge loss, mean over rows: ``sum_{j != y_i} max(0, s_ij - s_iy_i + margin)``."""
+    """Multiclass hinge loss, mean over rows: ``sum_{j != y_i} max(0, s_ij - s_iy_i + margin)``;
+    scores (N, C), y (N,) integers; a scalar, eq. :eq:`ch6-eq-svm`."""
     _check_labels("svm_loss", scores, y)
     return _svm_margins(scores, y, margin).sum() / y.size
 
@@ -515,8 +756,8 @@ def _svm_margins(scores, y, margin):
 
 
 def svm_loss_vjp(g, out, scores, *, y, margin=1.0):
-    # Each violated margin sends +1 to its class and -1 to the correct class.
-    # At a kink (a margin exactly 0) the gradient taken is 0.
+    """``g / N`` times: +1 at each violated margin, minus their count at the correct
+    class; shape (N, C).  A margin exactly 0 (a kink) counts as not violated."""
     rows = np.arange(y.size)
     d = (_svm_margins(scores, y, margin) > 0).astype(np.float64)
     d[rows, y] = 0.0 - d.sum(axis=1)  # 0.0 - x, not -x: no negative zeros

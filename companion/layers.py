@@ -56,7 +56,12 @@ def affine_forward(x, W, b):
                          f"{W.shape[0]} and M must be {W.shape[1]}{flat}")
     for name, a in (("x", x), ("W", W), ("b", b)):
         _require_finite_input(op, name, a)
-    return rows @ W + b, (x, W, b)
+    return _affine_forward(x, W, b)
+
+
+def _affine_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray):
+    """:func:`affine_forward` without the checks, for callers that made them once."""
+    return x.reshape(x.shape[0], -1) @ W + b, (x, W, b)
 
 
 def _require_finite_input(op: str, name: str, a) -> None:
@@ -86,8 +91,14 @@ def affine_backward(dout, cache):
     For an input ``x`` of shape (N, d1, ..., dk), ``dx`` has that shape too.
     """
     x, W, b = _affine_cache(cache)
-    rows = x.reshape(x.shape[0], -1)
     dout = _matching_dout("affine_backward", dout, (x.shape[0], W.shape[1]))
+    return _affine_backward(dout, cache)
+
+
+def _affine_backward(dout: np.ndarray, cache):
+    """:func:`affine_backward` without the checks of ``dout`` and ``cache``."""
+    x, W, b = cache
+    rows = x.reshape(x.shape[0], -1)
     dx = vjps.matmul_vjp_a(dout, None, rows, W).reshape(x.shape)
     dW = vjps.matmul_vjp_b(dout, None, rows, W)
     db = vjps.add_vjp_b(dout, None, None, b)  # undo the broadcast of b over the N rows
@@ -104,6 +115,11 @@ def relu_backward(dout, cache):
     """``dx = dout * [x > 0]`` (the mask from the input; 0 at x = 0)."""
     x = cache
     dout = _matching_dout("relu_backward", dout, x.shape)
+    return _relu_backward(dout, x)
+
+
+def _relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """:func:`relu_backward` without the check of ``dout``."""
     return vjps.relu_vjp(dout, None, x)
 
 

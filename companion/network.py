@@ -93,10 +93,7 @@ class Network:
         T = np.asarray(T)
         n_out = self.sizes[-1]
         if T.ndim == 1 and T.dtype.kind in "iu":  # integer labels, one per column of X
-            if T.shape[0] != X.shape[1]:
-                raise ShapeError(op, {"x": X.shape, "labels": T.shape},
-                                 "one label per column of x")
-            require_labels(op, T, n_out)
+            require_labels(op, T, n_out, of=("x", X.shape), per="column")
             onehot = np.zeros((n_out, T.shape[0]))
             onehot[T, np.arange(T.shape[0])] = 1.0
             return X, onehot

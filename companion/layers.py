@@ -1,4 +1,5 @@
-"""Layers with the cs231n interface: ``out, cache = *_forward(...)``, ``grads = *_backward(dout, cache)``.
+"""Layers with the cs231n interface: ``out, cache = *_forward(...)`` and
+``grads = *_backward(dout, cache)``.
 
 Chapter 4 (:ref:`ch4-layers`).  Samples are in rows: ``x`` is ``(N, D)``.  Every
 backward function calls the VJPs of the catalogue (:mod:`companion.vjps`), the

@@ -1,4 +1,5 @@
-"""A fully connected network in the notation of Nielsen's chapter 2 as the notes (seed 004) write it.
+"""A fully connected network in the notation of Nielsen's chapter 2, as the notes (seed 004)
+write it.
 
 Chapter 5 (:ref:`ch5-network`).  Samples are *columns*.  Layer ``l`` computes
 
@@ -170,8 +171,8 @@ class Network:
 
         ``x`` is a column ``(sizes[0], 1)``, ``t`` a column ``(sizes[-1], 1)`` (one-hot
         for the cross-entropy cost) or an integer label, which becomes a one-hot
-        target under either cost (as Nielsen does for the quadratic cost on digits).  The lists are shaped like
-        ``biases`` and ``weights``.
+        target under either cost (as Nielsen does for the quadratic cost on digits).
+        The lists are shaped like ``biases`` and ``weights``.
         """
         X = np.asarray(x, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != 1:

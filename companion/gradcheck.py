@@ -1,6 +1,7 @@
 """Gradient checks: an analytic derivative against central differences.
 
-Chapter 1 (:ref:`ch1-checks`).  Four checks, from the most to the least expensive:
+Chapter 8 (:ref:`ch8-fd`), first used in chapter 1 (:ref:`ch1-checks`).  Four
+checks, from the most to the least expensive:
 
 * :func:`check_jacobian`: a full analytic Jacobian against
   :func:`~companion.numeric.numerical_jacobian`;

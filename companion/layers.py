@@ -92,14 +92,8 @@ def affine_backward(dout, cache):
     For an input ``x`` of shape (N, d1, ..., dk), ``dx`` has that shape too.
     """
     x, W, b = _affine_cache(cache)
-    dout = _matching_dout("affine_backward", dout, (x.shape[0], W.shape[1]))
-    return _affine_backward(dout, cache)
-
-
-def _affine_backward(dout: np.ndarray, cache):
-    """:func:`affine_backward` without the checks of ``dout`` and ``cache``."""
-    x, W, b = cache
     rows = x.reshape(x.shape[0], -1)
+    dout = _matching_dout("affine_backward", dout, (x.shape[0], W.shape[1]))
     dx = vjps.matmul_vjp_a(dout, None, rows, W).reshape(x.shape)
     dW = vjps.matmul_vjp_b(dout, None, rows, W)
     db = vjps.add_vjp_b(dout, None, None, b)  # undo the broadcast of b over the N rows
@@ -116,11 +110,6 @@ def relu_backward(dout, cache):
     """``dx = dout * [x > 0]`` (the mask from the input; 0 at x = 0)."""
     x = cache
     dout = _matching_dout("relu_backward", dout, x.shape)
-    return _relu_backward(dout, x)
-
-
-def _relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """:func:`relu_backward` without the check of ``dout``."""
     return vjps.relu_vjp(dout, None, x)
 
 

@@ -130,9 +130,10 @@ class TwoLayerNet:
     def _loss(self, X, y, reg):
         """:meth:`loss` without the input checks (``X`` and ``y`` already validated).
 
-        It calls the layers' and the loss's private kernels, which check nothing:
-        the parameters are the network's own, and every intermediate array is
-        computed from checked inputs.
+        The forward layers and the loss are their unchecked kernels (no scan for
+        NaNs: the parameters are the network's own, and every intermediate array
+        is computed from checked inputs); the backward layers check only shapes,
+        in constant time.
         """
         p = self.params
         S1, cache1 = layers._affine_forward(X, p["W1"], p["b1"])
@@ -142,9 +143,9 @@ class TwoLayerNet:
             return S2
         data_loss, dS2 = losses._softmax_cross_entropy(S2, y)
         reg_loss, (dW1_reg, dW2_reg) = losses.l2_penalty(reg, p["W1"], p["W2"])
-        dH, dW2, db2 = layers._affine_backward(dS2, cache2)
-        dS1 = layers._relu_backward(dH, cache_relu)
-        _, dW1, db1 = layers._affine_backward(dS1, cache1)
+        dH, dW2, db2 = layers.affine_backward(dS2, cache2)
+        dS1 = layers.relu_backward(dH, cache_relu)
+        _, dW1, db1 = layers.affine_backward(dS1, cache1)
         grads = {"W1": dW1 + dW1_reg, "b1": db1, "W2": dW2 + dW2_reg, "b2": db2}
         return data_loss + reg_loss, grads
 

@@ -1,4 +1,5 @@
-"""Engine forward+backward of a two-layer ReLU network with softmax loss, against hand-written numpy.
+"""Engine forward+backward of a two-layer ReLU network with softmax loss, against hand-written
+numpy.
 
     python benchmarks/bench_engine.py [--repeats 30]
 

@@ -15,7 +15,8 @@ One module per chapter or theme, so the package reads like the table of contents
 * :mod:`companion.network`    a network in seed 004's notation, BP1-BP4 (chapter 5)
 * :mod:`companion.losses`     softmax, cross-entropy, the SVM loss (chapter 6)
 * :mod:`companion.twolayer`   a two-layer network trained on real data (chapter 7)
-* :mod:`companion.blocks`     whole Jacobians by one reverse pass with a block of upstream gradients (chapter 9)
+* :mod:`companion.blocks`     whole Jacobians by one reverse pass with a block of upstream
+                              gradients (chapter 9)
 * :mod:`companion.errata`     the slips of the source documents, each checked (appendix)
 * :mod:`companion.plots`      pictures of derivatives
 * :mod:`companion.notebook`   deterministic output for the chapter notebooks
@@ -42,8 +43,7 @@ from . import (
 )
 from .errors import ShapeError
 
-__all__ = ["blocks", "chainrule", "circuits", "dimensions", "engine", "errata", "errors", "gradcheck",
-           "jacobians",
-           "layers", "losses", "network", "notebook", "numeric", "plots", "twolayer", "vjps",
-           "ShapeError"]
+__all__ = ["blocks", "chainrule", "circuits", "dimensions", "engine", "errata", "errors",
+           "gradcheck", "jacobians", "layers", "losses", "network", "notebook", "numeric",
+           "plots", "twolayer", "vjps", "ShapeError"]
 __version__ = "0.1.0"

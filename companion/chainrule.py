@@ -54,7 +54,8 @@ def chain_product(jacobians: Sequence, order: str = "reverse") -> tuple[np.ndarr
 
     Parameters
     ----------
-    jacobians : ``[J_1, ..., J_K]``, the input-side stage first; ``J_l`` of shape ``(n_l, n_{l-1})``.
+    jacobians : ``[J_1, ..., J_K]``, the input-side stage first; ``J_l`` of shape
+        ``(n_l, n_{l-1})``.
     order : ``"forward"`` (from the input side) or ``"reverse"`` (from the output side).
 
     Returns

@@ -52,7 +52,8 @@ def formula_shape(expr: str, **shapes) -> tuple:
 
 
 def fitting_products(target_shape, **shapes) -> list[str]:
-    """Every product of two of the named matrices, each maybe transposed, shaped ``target_shape``."""
+    """Every product of two of the named matrices, each maybe transposed, of shape
+    ``target_shape``."""
     for name in shapes:  # a vector or a 3-d array is refused, not silently skipped
         _term_shape(name, shapes)
     found = []

@@ -39,7 +39,6 @@ import yaml
 
 from . import engine as E
 from . import losses
-from .network import Network
 from .numeric import numerical_gradient, numerical_jacobian
 
 __all__ = [
@@ -291,7 +290,10 @@ def _check_000_281_index() -> ErratumCheck:
     W = rng.standard_normal((3, 4))
     x = rng.standard_normal(4)
     i, j = 1, 2
-    row_i = lambda v: W[i] @ v  # z_i = sum_k W_ik x_k
+
+    def row_i(v):  # z_i = sum_k W_ik x_k
+        return W[i] @ v
+
     written = numerical_gradient(row_i, x)  # d(...)/dx: a row of 4 numbers
     corrected = _partial(row_i, x, j)  # d(...)/dx_j: one number
     reference = numerical_jacobian(lambda v: W @ v, x)[i, j]  # (dz/dx)_ij
@@ -377,7 +379,10 @@ def _check_000_287_line_h() -> ErratumCheck:
 
 def _check_001_exponent() -> ErratumCheck:
     x, y = 1.7, -0.6
-    dfdx = lambda f: _partial(lambda v: f(v[0], v[1]), np.array([x, y]), 0)
+
+    def dfdx(f):
+        return _partial(lambda v: f(v[0], v[1]), np.array([x, y]), 0)
+
     written = dfdx(lambda a, b: 3 * a * b)  # f = 3xy
     corrected = dfdx(lambda a, b: 3 * a**2 * b)  # f = 3x^2 y
     reference = 6 * y * x  # the partial the article itself states, "6yx"
@@ -388,7 +393,10 @@ def _check_001_exponent() -> ErratumCheck:
 
 def _check_002_prediction() -> ErratumCheck:
     x, y, h = 4.0, -3.0, 0.01  # the note's point
-    f = lambda a, b: a * b
+
+    def f(a, b):
+        return a * b
+
     dfdx = _partial(lambda v: f(v[0], v[1]), np.array([x, y]), 0)
     written = f(x, y)  # the left side as written: f(x, y), the value before the nudge
     corrected = f(x + h, y)  # the value at the nudged point
@@ -425,7 +433,9 @@ def _check_002_circuit() -> ErratumCheck:
 def _check_002_neuron() -> ErratumCheck:
     w = np.array([2.0, -3.0, -3.0])
     x = np.array([-1.0, -2.0])  # the note's weights and data
-    dot = lambda v: v[0] * x[0] + v[1] * x[1] + v[2]
+
+    def dot(v):
+        return v[0] * x[0] + v[1] * x[1] + v[2]
 
     def value_and_gradient(f):
         return np.concatenate([[f(w)], numerical_gradient(f, w)])
@@ -463,7 +473,10 @@ def _matrix_product_setup(seed: int):
     X = rng.standard_normal((2, 2))  # N = 2, D = 2, C = 3, as in the note
     W = rng.standard_normal((2, 3))
     G = rng.standard_normal((2, 3))  # dL/dY
-    L = lambda x: np.sum(G * (x @ W))  # a loss whose dL/dY is G
+
+    def L(x):  # a loss whose dL/dY is G
+        return np.sum(G * (x @ W))
+
     return X, W, G, L
 
 
@@ -523,9 +536,16 @@ def _check_004_bp2() -> ErratumCheck:
     b = rng.standard_normal(2)
     t = rng.random(2)
     z_l = rng.standard_normal(3)
-    next_z = lambda a: w.T @ a + b  # z^{l+1} from a^l
-    cost_of_next = lambda z: 0.5 * np.sum((_sigma(z) - t) ** 2)  # C as a function of z^{l+1}
-    cost = lambda z: cost_of_next(next_z(_sigma(z)))  # C as a function of z^l
+
+    def next_z(a):  # z^{l+1} from a^l
+        return w.T @ a + b
+
+    def cost_of_next(z):  # C as a function of z^{l+1}
+        return 0.5 * np.sum((_sigma(z) - t) ** 2)
+
+    def cost(z):  # C as a function of z^l
+        return cost_of_next(next_z(_sigma(z)))
+
     delta_next = numerical_gradient(cost_of_next, next_z(_sigma(z_l)))
     dz_dz = numerical_jacobian(lambda z: next_z(_sigma(z)), z_l)  # dz^{l+1}_j / dz^l_k
     dz_da = numerical_jacobian(next_z, _sigma(z_l))  # dz^{l+1}_j / da^l_k = w_kj

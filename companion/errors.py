@@ -117,16 +117,34 @@ def label_hint(y, n_classes: int) -> str:
     return ""
 
 
-def require_labels(op: str, y, n_classes: int) -> None:
-    """Raise ``ValueError`` naming the labels of ``y`` outside ``0..n_classes-1``, if any.
+def require_labels(op: str, y, n_classes: int, *, of: tuple | None = None,
+                   per: str = "row") -> np.ndarray:
+    """Check class labels once: integer dtype, one per sample, each in ``0..n_classes-1``.
+
+    Returns ``y`` as an array.  ``of=(name, shape)`` names the data the labels
+    belong to (e.g. ``("X", X.shape)``); ``per`` says how that data holds its
+    samples: ``"row"`` (one label per row, ``shape[0]`` of them) or ``"column"``
+    (``shape[1]``).  Without ``of`` the shape is not checked.
 
     A label out of range would index the wrong class or wrap around (``-1`` is the
     last class in numpy): a wrong loss with no warning, so it is refused here.
-    Labels counted from 1 get a "did you mean y - 1?".
+    Every refusal of labels in a common wrong encoding (one-hot rows, labels
+    counted from 1, whole numbers stored as floats) ends with a "did you mean"
+    (:func:`label_hint`).
     """
     y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{op}: labels y must be integers (class indices 0..{n_classes - 1}), "
+                        f"got dtype {y.dtype}{label_hint(y, n_classes)}")
+    if of is not None:
+        name, shape = of
+        n = shape[0] if per == "row" else shape[1]
+        if y.shape != (n,):
+            raise ShapeError(op, {name: shape, "y": y.shape},
+                             f"one label per {per} of {name}" + label_hint(y, n_classes))
     bad = np.flatnonzero((y < 0) | (y >= n_classes))
     if bad.size:
         raise ValueError(f"{op}: labels must lie in 0..{n_classes - 1}; entries "
-                         f"{bad[:5].tolist()} are {y[bad[:5]].tolist()}"
+                         f"{bad[:5].tolist()} are {y.ravel()[bad[:5]].tolist()}"
                          f"{label_hint(y, n_classes)}")
+    return y

@@ -1,6 +1,7 @@
 """Gradient checks: an analytic derivative against central differences.
 
-Chapter 1 (:ref:`ch1-checks`).  Four checks, from the most to the least expensive:
+Chapter 8 (:ref:`ch8-fd`), first used in chapter 1 (:ref:`ch1-checks`).  Four
+checks, from the most to the least expensive:
 
 * :func:`check_jacobian`: a full analytic Jacobian against
   :func:`~companion.numeric.numerical_jacobian`;
@@ -218,7 +219,8 @@ def check_jacobian(f: Callable, x, jac, *, h: float = DEFAULT_STEP, tol: float =
     """Full check of an analytic Jacobian ``jac`` (numerator layout) of ``f`` at ``x``.
 
     ``jac`` must have shape ``np.shape(f(x)) + np.shape(x)``, as
-    :func:`~companion.numeric.numerical_jacobian` returns.  Costs ``2 * x.size`` evaluations of ``f``.
+    :func:`~companion.numeric.numerical_jacobian` returns.  Costs ``2 * x.size``
+    evaluations of ``f``.
     """
     op = "check_jacobian"
     _refuse_function(op, "jac", jac)
@@ -288,8 +290,9 @@ def check_vjp(f: Callable, x, vjp, dout=None, *, h: float = DEFAULT_STEP,
     ``f(x)`` to a gradient shaped like ``x`` (e.g. ``lambda d: affine_backward(d,
     cache)[0]``), or the array that the analytic formula gave for this ``dout``.
     ``dout`` defaults to a seeded random array, so no entry of the VJP can hide
-    behind a zero upstream gradient (pass ``dout`` when ``vjp`` is an array).  Compared with :func:`~companion.numeric.numerical_vjp`;
-    costs ``2 * x.size`` evaluations of ``f``.
+    behind a zero upstream gradient (pass ``dout`` when ``vjp`` is an array).
+    Compared with :func:`~companion.numeric.numerical_vjp`; costs ``2 * x.size``
+    evaluations of ``f``.
     """
     op = "check_vjp"
     _refuse_low_precision(op, x=x)

@@ -3,8 +3,9 @@
 Numerator layout throughout (:ref:`ch1-layout`): the Jacobian of ``z = f(x)``
 with ``x`` of shape ``(n,)`` and ``z`` of shape ``(m,)`` is the ``m x n`` matrix
 ``J[i, j] = dz_i / dx_j``; for a scalar ``s`` it is the row ``ds/dx`` of the book,
-stored with shape ``(n,)``, the same numbers as the gradient.  This is the shape :func:`companion.numeric.numerical_jacobian`
-returns, so every function here can be checked against it directly.
+stored with shape ``(n,)``, the same numbers as the gradient.  This is the shape
+:func:`companion.numeric.numerical_jacobian` returns, so every function here can be
+checked against it directly.
 
 These matrices are for seeing the structure; a backward pass never builds
 them (chapter 2 explains why).  Functions of two arguments return a pair: the
@@ -72,7 +73,8 @@ def matvec_jacobian(W, x) -> np.ndarray:
 
 
 def vecmat_jacobian(x, W) -> np.ndarray:
-    """Jacobian of ``z = x W`` (``x`` a row vector) with respect to ``x``: ``W^T`` (eq. ``ch1-eq-xW``).
+    """Jacobian of ``z = x W`` (``x`` a row vector) with respect to ``x``: ``W^T``
+    (eq. ``ch1-eq-xW``).
 
     ``z_j = sum_k x_k W_kj``, so ``dz_j / dx_i = W_ij`` and ``J = W^T``.
 
@@ -97,7 +99,8 @@ def identity_jacobian(x) -> np.ndarray:
 
 
 def elementwise_jacobian(fprime: Callable, x) -> np.ndarray:
-    """Jacobian of ``z = f(x)`` applied entry by entry: ``diag(f'(x))`` (eq. ``ch1-eq-elementwise``).
+    """Jacobian of ``z = f(x)`` applied entry by entry: ``diag(f'(x))``
+    (eq. ``ch1-eq-elementwise``).
 
     ``z_i = f(x_i)`` depends on ``x_i`` alone, so only the diagonal survives.
 
@@ -114,13 +117,19 @@ def elementwise_jacobian(fprime: Callable, x) -> np.ndarray:
 
 
 def add_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``u = w + x``: ``(I, I)`` (eq. ``ch1-eq-binary``). Shapes: (n,), (n,) -> (n, n) each."""
+    """Jacobians of ``u = w + x``: ``(I, I)`` (eq. ``ch1-eq-binary``).
+
+    Shapes: (n,), (n,) -> (n, n) each.
+    """
     w, x = _pair("add_jacobians", w, x)
     return np.eye(w.size), np.eye(x.size)
 
 
 def sub_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``u = w - x``: ``(I, -I)`` (eq. ``ch1-eq-binary``). Shapes: (n,), (n,) -> (n, n) each."""
+    """Jacobians of ``u = w - x``: ``(I, -I)`` (eq. ``ch1-eq-binary``).
+
+    Shapes: (n,), (n,) -> (n, n) each.
+    """
     w, x = _pair("sub_jacobians", w, x)
     return np.eye(w.size), -np.eye(x.size)
 
@@ -135,7 +144,8 @@ def mul_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
 
 
 def div_jacobians(w, x) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``u = w / x`` (entrywise): ``(diag(1/x), diag(-w/x^2))`` (eq. ``ch1-eq-binary``).
+    """Jacobians of ``u = w / x`` (entrywise): ``(diag(1/x), diag(-w/x^2))``
+    (eq. ``ch1-eq-binary``).
 
     Shapes: (n,), (n,) -> (n, n) each.  ``x`` must have no zero entry.
     """
@@ -154,7 +164,8 @@ def _vector_and_scalar(op: str, x, z) -> tuple[np.ndarray, float]:
 
 
 def scalar_add_jacobians(x, z) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobians of ``u = x + z`` with a scalar ``z`` expanded to every entry (eq. ``ch1-eq-scalar``).
+    """Jacobians of ``u = x + z`` with a scalar ``z`` expanded to every entry
+    (eq. ``ch1-eq-scalar``).
 
     The book writes the scalar ``alpha``.  ``du/dx = I`` (n, n) and ``du/dz = 1`` (a column
     of ones, shape (n,)).

@@ -1,4 +1,5 @@
-"""Layers with the cs231n interface: ``out, cache = *_forward(...)``, ``grads = *_backward(dout, cache)``.
+"""Layers with the cs231n interface: ``out, cache = *_forward(...)`` and
+``grads = *_backward(dout, cache)``.
 
 Chapter 4 (:ref:`ch4-layers`).  Samples are in rows: ``x`` is ``(N, D)``.  Every
 backward function calls the VJPs of the catalogue (:mod:`companion.vjps`), the
@@ -56,7 +57,12 @@ def affine_forward(x, W, b):
                          f"{W.shape[0]} and M must be {W.shape[1]}{flat}")
     for name, a in (("x", x), ("W", W), ("b", b)):
         _require_finite_input(op, name, a)
-    return rows @ W + b, (x, W, b)
+    return _affine_forward(x, W, b)
+
+
+def _affine_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray):
+    """:func:`affine_forward` without the checks, for callers that made them once."""
+    return x.reshape(x.shape[0], -1) @ W + b, (x, W, b)
 
 
 def _require_finite_input(op: str, name: str, a) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import vjps
-from .errors import ShapeError, require_finite
+from .errors import ShapeError, require_finite, require_labels
 
 __all__ = [
     "softmax",
@@ -41,11 +41,13 @@ def _scores(op: str, scores) -> np.ndarray:
     return scores
 
 
-def _labels(op: str, y) -> np.ndarray:
-    y = np.asarray(y)
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"{op}: labels y must be integers (class indices), got dtype {y.dtype}")
-    return y
+def _scores_and_labels(op: str, scores, y):
+    """The checks of a loss's inputs, made once: finite scores (N, C), labels (N,) in range."""
+    scores = _scores(op, scores)
+    if scores.ndim != 2:
+        raise ShapeError(op, {"scores": scores.shape}, "scores must be (N, C): one row per sample")
+    y = require_labels(op, y, scores.shape[1], of=("scores", scores.shape))
+    return scores, y
 
 
 def softmax(z, axis: int = -1) -> np.ndarray:
@@ -72,7 +74,7 @@ def softmax_jacobian(z) -> np.ndarray:
     if z.ndim != 1:
         raise ShapeError("softmax_jacobian", {"z": z.shape},
                          "the Jacobian is for one vector of scores (C,)")
-    a = softmax(z)
+    a = vjps.softmax(z)
     return np.diag(a) - np.outer(a, a)
 
 
@@ -99,12 +101,10 @@ def cross_entropy(probs, y) -> float:
     probability that underflowed to 0 gives infinity.
     """
     op = "cross_entropy"
-    probs = _scores(op, probs)
-    y = _labels(op, y)
+    probs, y = _scores_and_labels(op, probs, y)
     if np.any(probs < 0) or np.any(probs > 1):
         raise ValueError(f"{op}: probs must lie in [0, 1]; pass scores to "
                          "softmax_cross_entropy instead")
-    vjps._check_labels(op, probs, y)
     with np.errstate(divide="ignore"):
         return float(-np.log(probs[np.arange(y.size), y]).mean())
 
@@ -115,11 +115,18 @@ def softmax_cross_entropy(scores, y):
     Inputs: ``scores`` (N, C), integer labels ``y`` (N,) in ``0..C-1``.
     Returns: ``(loss, dscores)`` with ``dscores = (softmax(scores) - one_hot(y)) / N`` (N, C).
     """
-    op = "softmax_cross_entropy"
-    scores = _scores(op, scores)
-    y = _labels(op, y)
-    loss = vjps.softmax_cross_entropy(scores, y=y)
-    return float(loss), vjps.softmax_cross_entropy_vjp(1.0, loss, scores, y=y)
+    scores, y = _scores_and_labels("softmax_cross_entropy", scores, y)
+    return _softmax_cross_entropy(scores, y)
+
+
+def _softmax_cross_entropy(scores: np.ndarray, y: np.ndarray):
+    """:func:`softmax_cross_entropy` without the checks (the caller made them).
+
+    The log-softmax is computed once; its exponential, the softmax, is kept from
+    the forward pass and handed to the VJP, which would otherwise compute it again.
+    """
+    loss, probs = vjps.softmax_cross_entropy_with_probs(scores, y=y)
+    return float(loss), vjps.softmax_cross_entropy_vjp(1.0, loss, scores, y=y, residual=probs)
 
 
 def svm_loss(scores, y, margin: float = 1.0):
@@ -129,9 +136,7 @@ def svm_loss(scores, y, margin: float = 1.0):
     violated margin adds ``1/N`` to ``dscores[i, j]`` and ``-1/N`` to ``dscores[i, y_i]``.
     Inputs: ``scores`` (N, C), integer labels ``y`` (N,). Returns ``(loss, dscores)``.
     """
-    op = "svm_loss"
-    scores = _scores(op, scores)
-    y = _labels(op, y)
+    scores, y = _scores_and_labels("svm_loss", scores, y)
     loss = vjps.svm_loss(scores, y=y, margin=margin)
     return float(loss), vjps.svm_loss_vjp(1.0, loss, scores, y=y, margin=margin)
 

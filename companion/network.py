@@ -1,4 +1,5 @@
-"""A fully connected network in the notation of Nielsen's chapter 2 as the notes (seed 004) write it.
+"""A fully connected network in the notation of Nielsen's chapter 2, as the notes (seed 004)
+write it.
 
 Chapter 5 (:ref:`ch5-network`).  Samples are *columns*.  Layer ``l`` computes
 
@@ -93,10 +94,7 @@ class Network:
         T = np.asarray(T)
         n_out = self.sizes[-1]
         if T.ndim == 1 and T.dtype.kind in "iu":  # integer labels, one per column of X
-            if T.shape[0] != X.shape[1]:
-                raise ShapeError(op, {"x": X.shape, "labels": T.shape},
-                                 "one label per column of x")
-            require_labels(op, T, n_out)
+            require_labels(op, T, n_out, of=("x", X.shape), per="column")
             onehot = np.zeros((n_out, T.shape[0]))
             onehot[T, np.arange(T.shape[0])] = 1.0
             return X, onehot
@@ -173,8 +171,8 @@ class Network:
 
         ``x`` is a column ``(sizes[0], 1)``, ``t`` a column ``(sizes[-1], 1)`` (one-hot
         for the cross-entropy cost) or an integer label, which becomes a one-hot
-        target under either cost (as Nielsen does for the quadratic cost on digits).  The lists are shaped like
-        ``biases`` and ``weights``.
+        target under either cost (as Nielsen does for the quadratic cost on digits).
+        The lists are shaped like ``biases`` and ``weights``.
         """
         X = np.asarray(x, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != 1:

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from test_engine import INPUTS
+from strategies import INPUTS
 
 from companion import blocks
 from companion import engine as E
@@ -163,12 +163,12 @@ def test_an_op_without_a_batching_rule_is_pulled_row_by_row():
     # A user's op: the block falls back to one catalogue VJP call per row.
     from companion.vjps import register
 
-    prim = register("cumsum_test", lambda a: np.cumsum(a, axis=-1),
-                    lambda g, out, a: np.cumsum(g[..., ::-1], axis=-1)[..., ::-1])
+    register("cumsum_test", lambda a: np.cumsum(a, axis=-1),
+             lambda g, out, a: np.cumsum(g[..., ::-1], axis=-1)[..., ::-1])
     try:
         rng = np.random.default_rng(4)
         x = Tensor(rng.standard_normal(4))
-        out = E.softmax(E._record(prim, (x,), {}))
+        out = E.softmax(E.apply("cumsum_test", x))
         G = rng.standard_normal((3, 4))
         np.testing.assert_allclose(vjp_block(out, G, x), one_pass_per_row(out, G, [x])[0],
                                    rtol=1e-12)

@@ -14,10 +14,21 @@ from companion.gradcheck import (
     rel_error,
 )
 
-rng = np.random.default_rng(0)
-A = rng.standard_normal((5, 5))  # not symmetric: a missing transpose shows
-x0 = rng.standard_normal(5)
+
+
+def quadratic_problem(seed=0):
+    """A (5, 5), not symmetric (a missing transpose shows), and a point x0 (5,)."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((5, 5)), rng.standard_normal(5)
+
+
+A, x0 = quadratic_problem()
 N = 4
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
 
 
 def quadratic(x):
@@ -138,7 +149,7 @@ def test_directional_check_is_seeded():
                                                                             seed=3)
 
 
-def test_matrix_argument_with_missing_one_over_n():
+def test_matrix_argument_with_missing_one_over_n(rng):
     # L(W) = mean over N samples of ||X W||^2 / 2: a forgotten 1/N is caught.
     X = rng.standard_normal((N, 3))
     W = rng.standard_normal((3, 2))
@@ -149,7 +160,7 @@ def test_matrix_argument_with_missing_one_over_n():
     assert not check_directional(loss, W, right * N).ok
 
 
-def test_check_vjp_passes_a_right_backward_and_catches_a_missing_transpose():
+def test_check_vjp_passes_a_right_backward_and_catches_a_missing_transpose(rng):
     from companion.layers import affine_backward, affine_forward
 
     x = rng.standard_normal((4, 3))

@@ -1,4 +1,5 @@
-"""Every analytic Jacobian of chapter 1 against numerical_jacobian, over random shapes and values."""
+"""Every analytic Jacobian of chapter 1 against numerical_jacobian, over random shapes and
+values."""
 
 import numpy as np
 import pytest

@@ -9,7 +9,7 @@ from companion import engine as E
 from companion.engine import Tensor
 from companion.errors import ShapeError
 from companion.gradcheck import check_gradient
-from companion.network import Network
+from companion.network import Network, layer_values
 from companion.numeric import numerical_gradient
 
 
@@ -89,7 +89,7 @@ def planted_bp2(net, bug):
     from companion.vjps import sigmoid_vjp
 
     def grad_w0(X, T):
-        zs, acts = net._forward(X)
+        zs, acts = layer_values(net, X)  # zs[l] is z^(l); zs[0] is None
         aL = acts[-1]
         delta = sigmoid_vjp((aL - T) / X.shape[1], aL, zs[-1])
         w = net.weights[1]
@@ -100,7 +100,7 @@ def planted_bp2(net, bug):
         if bug == "no sigma prime":
             delta0 = back
         else:
-            delta0 = sigmoid_vjp(back, acts[1], zs[0])
+            delta0 = sigmoid_vjp(back, acts[1], zs[1])
         return acts[0] @ delta0.T
     return grad_w0
 

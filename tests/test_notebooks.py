@@ -75,7 +75,8 @@ def test_notebook_outputs_are_deterministic_text(path):
                 f"cell {i} stored an error: fix the code, {rerun}"
             assert out.get("name") != "stderr", \
                 f"cell {i} wrote to stderr (a warning?): remove its cause, {rerun}"
-            text = "".join(_lines(out.get("data", {}).get("text/plain", "")) + _lines(out.get("text", "")))
+            text = "".join(_lines(out.get("data", {}).get("text/plain", ""))
+                           + _lines(out.get("text", "")))
             assert not re.search(r"at 0x[0-9a-f]{6,}|<Figure size", text), \
                 f"cell {i} stored a memory address or a figure repr: print a " \
                 "value, not an object, and end a figure cell with `plt.show()`"
@@ -163,7 +164,12 @@ TOOLING = re.compile(r"\bnbval\b|\bpytest\b|\bkernels?\b(?! function)|\.ipynb\b|
 CHAPTER_PAGES = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.parent.name)]
 
 
-@pytest.mark.parametrize("path", CHAPTER_PAGES, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
+def page_id(path):
+    """``01_jacobians/1_gradients.ipynb``: a chapter page's test id."""
+    return path.relative_to(ROOT / "book").as_posix()
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES, ids=page_id)
 def test_chapter_prose_has_no_words_about_tooling(path):
     nb = json.loads(path.read_text())
     for i, cell in enumerate(nb["cells"], start=1):
@@ -187,7 +193,7 @@ def _headings(text):
     return found
 
 
-@pytest.mark.parametrize("path", CHAPTER_PAGES, ids=lambda p: p.relative_to(ROOT / "book").as_posix())
+@pytest.mark.parametrize("path", CHAPTER_PAGES, ids=page_id)
 def test_a_page_has_one_title(path):
     # one H1 per page: a second one would be numbered as a page of its own
     nb = json.loads(path.read_text())

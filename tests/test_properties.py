@@ -40,7 +40,8 @@ from companion.numeric import numerical_gradient  # noqa: E402
 from companion.twolayer import TwoLayerNet  # noqa: E402
 from helpers import loss_of_param  # noqa: E402
 
-Z2, Z3, Z23, Z32, Z33 = np.zeros(2), np.zeros(3), np.zeros((2, 3)), np.zeros((3, 2)), np.ones((3, 3))
+Z2, Z3, Z23, Z32 = np.zeros(2), np.zeros(3), np.zeros((2, 3)), np.zeros((3, 2))
+Z33 = np.ones((3, 3))
 T23 = Tensor(np.zeros((2, 3)))
 LABELS = np.array([0, 1])
 

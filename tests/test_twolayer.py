@@ -1,4 +1,5 @@
 import math
+import re
 import time
 import warnings
 
@@ -149,3 +150,16 @@ def test_newcomer_mistakes_get_messages_that_say_the_fix(call, error, message):
     X, y, _, _ = moons()
     with pytest.raises(error, match=message):
         call(X, y)
+
+
+def test_progress_is_tqdms_bar_on_stderr_and_keeps_stdout_lines(capsys):
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((40, 2)), rng.integers(0, 2, 40)
+    TwoLayerNet(2, 4, 2).train(X, y, epochs=3, print_every=1, progress=True)
+    out = capsys.readouterr()
+    # tqdm's own format: "train: 100%|█████| 3/3 [00:00<00:00, ...epoch/s, loss=0.6...]"
+    assert re.search(r"train: 100%\|[^|]*\| 3/3 \[.*epoch/s, loss=\d\.\d{4}\]", out.err), \
+        f"no finished tqdm bar on stderr: {out.err!r}"
+    assert [line[:9] for line in out.out.splitlines()] == ["epoch   1", "epoch   2", "epoch   3"]
+    TwoLayerNet(2, 4, 2).train(X, y, epochs=3)  # stderr is not a terminal: no bar
+    assert capsys.readouterr().err == ""

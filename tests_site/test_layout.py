@@ -5,7 +5,6 @@ Set SITE_PAGES to a prefix (e.g. ``book/03_``) to look at some pages only while 
 
 import os
 
-import pytest
 
 from site_paths import toc_pages
 

@@ -1,7 +1,6 @@
 """Every page of the table of contents, as a reader's browser sees it."""
 
 import os
-import re
 import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
@@ -234,7 +233,8 @@ def test_a_printed_page_has_no_cut_code_and_no_toggle_hints(browser, site_url, a
         .filter(e => e.scrollWidth > e.clientWidth + 1).length""")
     assert cut == 0, f"{doc}: {cut} code blocks are cut at the margin in print"
     hidden = page.evaluate("""() => Array.from(document.querySelectorAll('.solution'))
-        .filter(s => s.querySelector('p, pre') && !s.querySelector('p, pre').offsetHeight).length""")
+        .filter(s => s.querySelector('p, pre')
+                     && !s.querySelector('p, pre').offsetHeight).length""")
     assert hidden == 0, f"{doc}: {hidden} solutions would print folded"
     pdf = artifacts / f"{doc.split('/')[-2]}-{doc.split('/')[-1]}.pdf"
     pdf.write_bytes(page.pdf(format="A4", print_background=True))

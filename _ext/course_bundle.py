@@ -32,7 +32,7 @@ FOLDER = "backprop-course"  # the folder the zip unpacks into
 # docutils and myst-parser with it: they are pinned as the book pins them.
 RUN_PACKAGES = [
     "jupyterlab", "ipykernel", "ipython", "jupyter_client", "nbformat", "nbclient",
-    "numpy", "scipy", "matplotlib", "scikit-learn", "threadpoolctl",
+    "numpy", "scipy", "matplotlib", "scikit-learn", "threadpoolctl", "tqdm",
     "myst-nb", "sphinx", "docutils", "myst-parser",
 ]
 

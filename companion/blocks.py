@@ -84,17 +84,7 @@ class DiagPlusLowRank:
 
     def times(self, M) -> np.ndarray:
         """``B M = diag(d) M + U (V^T M)``, a dense ``(m, n)`` array in ``O(mn(1 + r))``."""
-        out = self.d[:, None] * M
-        if not self.rank:
-            return out
-        from scipy.linalg.blas import dger as _dger  # here: companion's import loads no second BLAS
-
-        R = self.V.T @ M
-        # U R as r rank-one updates made in place (BLAS dger), without an m x n temporary;
-        # a matrix product with an inner dimension of 1 is BLAS's slowest case.
-        for j in range(self.rank):
-            out = _dger(1.0, R[j], self.U[:, j], a=out.T, overwrite_a=1).T  # out.T is Fortran-ordered
-        return out
+        return self.d[:, None] * M + self.U @ (self.V.T @ M)
 
 
 def vjp_block(root: Tensor, G, wrt):

@@ -246,7 +246,7 @@ def test_softmax_cross_entropy_refuses_bad_labels():
         E.softmax_cross_entropy(scores, [0, 4, 1])
     with pytest.raises(TypeError, match="labels y must be integers"):
         E.softmax_cross_entropy(scores, [0.0, 1.0, 1.0])
-    with pytest.raises(ShapeError, match=r"y must hold one label per row of scores: shape \(3,\)"):
+    with pytest.raises(ShapeError, match=r"one label per row of scores"):
         E.softmax_cross_entropy(scores, [0, 1])
 
 

@@ -10,18 +10,25 @@ compares exactly and a screen reader can read.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 __all__ = ["setup", "describe_figure", "check_table"]
 
 
 def describe_figure(fig) -> str:
-    """``[figure: suptitle | title of each Axes]``, or ``[figure]`` when nothing is titled."""
+    """``[figure: suptitle | title of each Axes]``, or ``[figure]`` when nothing is titled.
+
+    Wrapped at 80 columns, like every other printed line of the book.
+    """
     titles = []
     if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
         titles.append(fig._suptitle.get_text())
     titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
-    return f"[figure: {' | '.join(titles)}]" if titles else "[figure]"
+    if not titles:
+        return "[figure]"
+    return textwrap.fill(f"[figure: {' | '.join(titles)}]", width=80)
 
 
 def check_table(rows, tol: float = 1e-7) -> str:

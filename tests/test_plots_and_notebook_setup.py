@@ -41,3 +41,14 @@ def test_figure_description_uses_titles():
     fig.suptitle("both")
     assert describe_figure(fig) == "[figure: both | left | right]"
     plt.close("all")
+
+
+def test_a_figure_description_wraps_at_80_columns():
+    fig, axes = plt.subplots(1, 6)
+    for i, ax in enumerate(axes):
+        ax.set_title(f"panel {i} with a title long enough to need a second line")
+    text = describe_figure(fig)
+    plt.close(fig)
+    assert len(text.splitlines()) > 1
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert text.replace("\n", " ").count("panel") == 6

@@ -93,8 +93,13 @@ def build_wheel(into: Path) -> Path:
     return next(into.glob("companion-*.whl"))
 
 
+def is_chinese(app) -> bool:
+    return (app.config.language or "en").startswith("zh")
+
+
 def write_bundle(app, exception):
-    if exception is not None or app.builder.format != "html":
+    # the Chinese edition (zh/) links to the English edition's downloads
+    if exception is not None or app.builder.format != "html" or is_chinese(app):
         return
     out = Path(app.outdir) / DOWNLOADS
     out.mkdir(parents=True, exist_ok=True)
@@ -111,24 +116,34 @@ def write_bundle(app, exception):
                     zf.write(nb, f"{FOLDER}/{nb.relative_to(ROOT).as_posix()}")
 
 
+MENU = {
+    "en": {"page": "This page ({})", "zip": "Course notebooks (.zip)",
+           "zip_tip": "Every notebook, the package, and how to run them",
+           "pdf": "Whole book (.pdf)", "pdf_tip": "The whole book as one PDF"},
+    "zh": {"page": "本页 ({})", "zip": "课程笔记本 (.zip)",
+           "zip_tip": "全部笔记本、程序包及运行方法",
+           "pdf": "全书 (.pdf，英文版)", "pdf_tip": "整本书（英文版）的 PDF"},
+}
+
+
 def add_download_entries(app, pagename, templatename, context, doctree):
     """Append the bundle and the book's PDF to the theme's download menu of this page."""
-    pathto = context["pathto"]
+    words = MENU["zh" if is_chinese(app) else "en"]
+    # the downloads folder is at the English edition's root, one level above zh/
+    root = "../" * pagename.count("/") + ("../" if is_chinese(app) else "")
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
             # the theme's entries (".ipynb", ".md", ".pdf") are about this page only
             for button in group["buttons"]:
                 if button.get("text", "").startswith("."):
-                    button["text"] = f"This page ({button['text']})"
+                    button["text"] = words["page"].format(button["text"])
             group["buttons"] += [
-                {"type": "link", "url": pathto(f"{DOWNLOADS}/{ZIP_NAME}", 1),
-                 "text": "Course notebooks (.zip)", "icon": "fas fa-file-zipper",
-                 "tooltip": "Every notebook, the package, and how to run them",
-                 "label": "download-course-zip-button"},
-                {"type": "link", "url": pathto(f"{DOWNLOADS}/{PDF_NAME}", 1),
-                 "text": "Whole book (.pdf)", "icon": "fas fa-book",
-                 "tooltip": "The whole book as one PDF",
-                 "label": "download-book-pdf-button"},
+                {"type": "link", "url": f"{root}{DOWNLOADS}/{ZIP_NAME}",
+                 "text": words["zip"], "icon": "fas fa-file-zipper",
+                 "tooltip": words["zip_tip"], "label": "download-course-zip-button"},
+                {"type": "link", "url": f"{root}{DOWNLOADS}/{PDF_NAME}",
+                 "text": words["pdf"], "icon": "fas fa-book",
+                 "tooltip": words["pdf_tip"], "label": "download-book-pdf-button"},
             ]
 
 

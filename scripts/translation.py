@@ -76,8 +76,20 @@ def markup(text: str) -> dict[str, list[str]]:
     return {"math": maths, "roles": sorted(roles), "code": codes, "links": links}
 
 
+NEWLINE = " ⏎ "  # a line break of a display formula, in the dump's one-line form
+
+
+def is_display_math(msgid: str) -> bool:
+    return msgid.startswith("\n") or "\n" in msgid.strip()
+
+
 def is_prose(msgid: str) -> bool:
-    """True when a message has words to translate (not only math, code or a role)."""
+    """True when a message has words to translate (not only math, code or a role).
+
+    A display formula has words only inside ``\\text{...}``.
+    """
+    if is_display_math(msgid):
+        return re.search(r"\\text\{[^}]*[A-Za-z]{2,}", msgid) is not None
     rest = ROLE.sub(" ", MATH.sub(" ", msgid))
     rest = CODE.sub(" ", rest)
     rest = re.sub(r"https?://\S+", " ", rest)
@@ -205,10 +217,12 @@ def dump(po: Path, txt: Path) -> None:
     for number, message in enumerate(catalog):
         if not message.id:
             continue
-        if "\n" in message.id or not is_prose(message.id):
-            continue  # display math, code, a lone role: nothing to translate
+        if not is_prose(message.id):
+            continue  # math, code, a lone role: nothing to translate
         fuzzy = " fuzzy" if message.fuzzy else ""
-        blocks.append(f"@@ {number}{fuzzy}\nen: {message.id}\nzh: {message.string or ''}\n")
+        en = message.id.replace("\n", NEWLINE)
+        zh = (message.string or "").replace("\n", NEWLINE)
+        blocks.append(f"@@ {number}{fuzzy}\nen: {en}\nzh: {zh}\n")
     txt.write_text("\n".join(blocks), encoding="utf-8")
     print(f"{len(blocks)} messages written to {txt}")
 
@@ -225,9 +239,11 @@ def load(txt: Path, po: Path) -> None:
         en = re.search(r"^en: (.*)$", body, re.M)
         zh = re.search(r"^zh: ?(.*)$", body, re.M)
         message = messages[number]
-        if en is not None and en.group(1) != message.id:
+        if en is not None and en.group(1) != message.id.replace("\n", NEWLINE):
             sys.exit(f"{txt}: block @@ {number} does not match {po}'s message; dump again")
         text = zh.group(1).strip() if zh else ""
+        if text and is_display_math(message.id):
+            text = text.replace(NEWLINE.strip(), "\n").replace(" \n ", "\n")
         if text:
             message.string = text
             message.flags.discard("fuzzy")
@@ -242,7 +258,7 @@ def load(txt: Path, po: Path) -> None:
 def update() -> None:
     pot = ROOT / "_build" / "i18n"
     subprocess.run(
-        ["jupyter-book", "build", str(ROOT), "--builder", "custom",
+        ["jupyter-book", "build", str(ROOT), "--all", "--builder", "custom",
          "--custom-builder", "gettext", "--path-output", str(pot)],
         check=True, env={**__import__("os").environ, "BOOK_PDF": "0", "BOOK_EDITIONS": "en"})
     subprocess.run(

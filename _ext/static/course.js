@@ -17,13 +17,15 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // A click or tap on a figure opens it at full size: wrap each image of the article in a
 // link to its own file (figures are drawn at the column's width, and may be shown smaller).
+const CHINESE = document.documentElement.lang.startsWith("zh");
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const img of document.querySelectorAll(".bd-article img")) {
     if (img.closest("a")) continue;
     const link = document.createElement("a");
     link.href = img.getAttribute("src");
     link.className = "figure-zoom";
-    link.setAttribute("aria-label", "Open the figure at full size");
+    link.setAttribute("aria-label", CHINESE ? "以原尺寸打开插图" : "Open the figure at full size");
     link.target = "_blank";
     img.parentNode.insertBefore(link, img);
     link.appendChild(img);
@@ -49,15 +51,30 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   // the colour-mode button shows one icon titled "Light", "Dark" or "System Settings"
   for (const button of document.querySelectorAll(".theme-switch-button")) {
-    button.setAttribute("aria-label", "Color mode: Light, Dark or System Settings");
+    button.setAttribute("aria-label", CHINESE ? "颜色模式：浅色、深色或跟随系统"
+                                              : "Color mode: Light, Dark or System Settings");
   }
   for (const summary of document.querySelectorAll(".bd-sidenav summary")) {
     if ((summary.innerText || "").trim()) continue;
     const link = summary.parentElement.parentElement.querySelector(":scope > a");
-    const title = link ? link.innerText.replace(/\s+/g, " ").trim() : "this entry";
-    summary.setAttribute("aria-label", `Show or hide the pages of ${title}`);
+    const title = link ? link.innerText.replace(/\s+/g, " ").trim() : "";
+    summary.setAttribute("aria-label", CHINESE ? `展开或收起“${title}”的各页`
+                                               : `Show or hide the pages of ${title}`);
   }
   for (const el of document.querySelectorAll(".citation-list[role], .citation[role]")) {
     el.removeAttribute("role");
+  }
+});
+
+// The language switch (a header button) opens the same page of the other edition in this
+// tab, at the same section: both editions share their anchors.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const link of document.querySelectorAll("a.btn-language-switch")) {
+    link.removeAttribute("target");
+    link.setAttribute("hreflang", CHINESE ? "en" : "zh-CN");
+    link.setAttribute("lang", CHINESE ? "en" : "zh-CN");
+    link.addEventListener("click", () => {
+      link.href = link.href.split("#")[0] + window.location.hash;
+    });
   }
 });

@@ -33,6 +33,7 @@ worth a look whenever both operands are vectors of different ranks.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -596,7 +597,7 @@ def mean(a, *, axis=None, keepdims=False):
 
 def mean_vjp(g, out, a, *, axis=None, keepdims=False):
     """``g / count`` copied back to every averaged entry: shape ``a.shape``."""
-    count = a.size // g.size  # how many entries of a each entry of g averages
+    count = math.prod(a.shape[i] for i in normalize_axes(axis, a.shape))  # entries averaged
     return sum_vjp(g / count, out, a, axis=axis, keepdims=keepdims)
 
 

@@ -336,7 +336,7 @@ class Tensor:
 
 def _store_grad(node: Tensor, received) -> None:
     g = np.asarray(received if node.grad is None else node.grad + received, dtype=np.float64)
-    if node.primitive is None:
+    if node._prim is None:
         # An input's gradient is what users hold and update with; it may be the very
         # array another input received (a + b sends g to both), so make it read-only.
         g.setflags(write=False)
@@ -405,7 +405,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     seen = {root}
     stack = [root]
     while stack:
-        for parent in stack.pop().parents:
+        for parent in stack.pop()._parents:
             if parent not in seen and parent.requires_grad:
                 seen.add(parent)
                 stack.append(parent)

@@ -343,14 +343,19 @@ def _check_000_287_minus() -> ErratumCheck:
     return ErratumCheck(written, corrected, reference)
 
 
-def _check_000_287_outer() -> ErratumCheck:
-    y_hat = losses.softmax(_rng(2872).standard_normal(4))
-    label = 1
+def _cross_entropy_outer(seed: int, label: int) -> ErratumCheck:
+    """Two sources drop the same minus sign: they write ``d(-sum y log y_hat) / d y_hat``
+    as ``y / y_hat``; it is ``-y / y_hat`` (000-2.8.7-outer and 004-ce-outer-minus)."""
+    y_hat = losses.softmax(_rng(seed).standard_normal(4))
     y = _one_hot(label, 4)
     written = y / y_hat
     corrected = -y / y_hat
     reference = numerical_gradient(lambda a: _cross_entropy(a, label), y_hat)
     return ErratumCheck(written, corrected, reference)
+
+
+def _check_000_287_outer() -> ErratumCheck:
+    return _cross_entropy_outer(seed=2872, label=1)
 
 
 def _check_000_287_softmax_derivative() -> ErratumCheck:
@@ -557,13 +562,7 @@ def _check_004_bp2() -> ErratumCheck:
 
 
 def _check_004_ce_outer() -> ErratumCheck:
-    a = losses.softmax(_rng(4004).standard_normal(4))
-    label = 0
-    t = _one_hot(label, 4)
-    written = t / a
-    corrected = -t / a
-    reference = numerical_gradient(lambda q: _cross_entropy(q, label), a)
-    return ErratumCheck(written, corrected, reference)
+    return _cross_entropy_outer(seed=4004, label=0)
 
 
 def _check_004_ce_sum() -> ErratumCheck:

@@ -188,6 +188,16 @@ def _measure(op: str, measure: str):
     return _MEASURES[measure]
 
 
+def _full_check_arguments(op: str, x, name: str, analytic, measure: str):
+    """What check_gradient and check_jacobian refuse, once: a function passed
+    instead of its value, low precision, an unknown measure.
+    Returns ``(x, analytic, error_of)``, the arrays as float64 and the measure."""
+    _refuse_function(op, name, analytic)
+    _refuse_low_precision(op, **{"x": x, name: analytic})
+    error_of = _measure(op, measure)
+    return np.asarray(x, dtype=np.float64), np.asarray(analytic), error_of
+
+
 def check_gradient(f: Callable, x, grad, *, h: float = DEFAULT_STEP, tol: float = DEFAULT_TOL,
                    measure: str = "elementwise", batched: bool = False) -> CheckResult:
     """Full check of the analytic gradient ``grad`` of a scalar ``f`` at ``x``.
@@ -199,11 +209,7 @@ def check_gradient(f: Callable, x, grad, *, h: float = DEFAULT_STEP, tol: float 
     evaluations of ``f``.
     """
     op = "check_gradient"
-    _refuse_function(op, "grad", grad)
-    _refuse_low_precision(op, x=x, grad=grad)
-    error_of = _measure(op, measure)
-    x = np.asarray(x, dtype=np.float64)
-    grad = np.asarray(grad)
+    x, grad, error_of = _full_check_arguments(op, x, "grad", grad, measure)
     if grad.shape != x.shape:
         raise ShapeError(op, {"x": x.shape, "grad": grad.shape},
                          "the gradient of a scalar f has the shape of x")
@@ -223,11 +229,7 @@ def check_jacobian(f: Callable, x, jac, *, h: float = DEFAULT_STEP, tol: float =
     evaluations of ``f``.
     """
     op = "check_jacobian"
-    _refuse_function(op, "jac", jac)
-    _refuse_low_precision(op, x=x, jac=jac)
-    error_of = _measure(op, measure)
-    x = np.asarray(x, dtype=np.float64)
-    jac = np.asarray(jac)
+    x, jac, error_of = _full_check_arguments(op, x, "jac", jac, measure)
     require_finite(op, "jac", jac, reason=_ANALYTIC_NAN)
     numeric = numerical_jacobian(_float64_f(op, f), x, h, batched=batched)
     if jac.shape != numeric.shape:

@@ -33,6 +33,7 @@ worth a look whenever both operands are vectors of different ranks.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -113,6 +114,12 @@ class Primitive:
 
 class Catalogue(dict):
     """The ops by name; also readable as attributes: ``PRIMITIVES.mul``."""
+
+    def __setitem__(self, name: str, prim: Primitive) -> None:
+        super().__setitem__(name, prim)
+        # Also an attribute, so that the engine's ``ops.mul`` is an ordinary (fast)
+        # attribute lookup; __getattr__ below then runs only for a name not registered.
+        setattr(self, name, prim)
 
     def __getattr__(self, name: str) -> Primitive:
         try:
@@ -570,14 +577,14 @@ register("maximum", maximum, maximum_vjp_a, maximum_vjp_b, symbol="max", kind=BR
 
 def sum_(a, *, axis=None, keepdims=False):
     """The sum of ``a`` over ``axis`` (every axis by default), eq. :eq:`ch1-eq-sum`."""
-    return np.sum(a, axis=axis, keepdims=keepdims)
+    return a.sum(axis=axis, keepdims=keepdims)
 
 
 def sum_vjp(g, out, a, *, axis=None, keepdims=False):
     """``g`` copied back to every summed entry: shape ``a.shape``, eq. :eq:`ch4-eq-db`."""
-    if not keepdims:
-        g = np.expand_dims(g, normalize_axes(axis, a.shape))
-    return np.broadcast_to(g, a.shape).copy()
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, axis)  # the summed axes back, with size 1
+    return np.full(a.shape, g)  # g broadcast to every entry it summed
 
 
 register("sum", sum_, sum_vjp, kind=ALONG_AXIS)
@@ -585,13 +592,13 @@ register("sum", sum_, sum_vjp, kind=ALONG_AXIS)
 
 def mean(a, *, axis=None, keepdims=False):
     """The mean of ``a`` over ``axis`` (every axis by default)."""
-    return np.mean(a, axis=axis, keepdims=keepdims)
+    return a.mean(axis=axis, keepdims=keepdims)
 
 
 def mean_vjp(g, out, a, *, axis=None, keepdims=False):
     """``g / count`` copied back to every averaged entry: shape ``a.shape``."""
-    count = int(np.prod([a.shape[i] for i in normalize_axes(axis, a.shape)]))
-    return sum_vjp(g, out, a, axis=axis, keepdims=keepdims) / count
+    count = math.prod(a.shape[i] for i in normalize_axes(axis, a.shape))  # entries averaged
+    return sum_vjp(g / count, out, a, axis=axis, keepdims=keepdims)
 
 
 register("mean", mean, mean_vjp, kind=ALONG_AXIS)
@@ -659,8 +666,8 @@ def _check_labels(op: str, scores, y):
 def log_softmax(scores, axis=-1):
     """``z_i - m - log sum_k e^(z_k - m)`` along ``axis``, with ``m`` the maximum:
     log-sum-exp, stable for any scores, eq. :eq:`ch6-eq-lse`.  Shape unchanged."""
-    shifted = scores - np.max(scores, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = scores - scores.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def log_softmax_vjp(g, out, scores, axis=-1):

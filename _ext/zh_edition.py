@@ -114,8 +114,15 @@ class PrepareTranslations(SphinxTransform):
         page = os.path.basename(self.env.doc2path(self.env.docname))
 
         def with_page(match):
-            target = match.group(2)
-            return match.group(0) if "::" in target else f"{match.group(1)}{page}::{target}`"
+            role, target = match.group(1), match.group(2)
+            if "::" in target:
+                return match.group(0)
+            # the role splits its format at the last ":", so "page::key" needs the
+            # default format written out
+            default = {"{glue:text}`": "s", "{glue:md}`": "commonmark"}.get(role)
+            if default and ":" not in target:
+                target = f"{target}:{default}"
+            return f"{role}{page}::{target}`"
 
         messages = getattr(translations, "_catalog", {})
         for msgid, msgstr in list(messages.items()):

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from site_paths import ARTIFACTS, HTML
+from site_paths import ARTIFACTS, EDITION, HTML, SITE
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -25,11 +25,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site_url():
     if not (HTML / "index.html").exists():
         pytest.fail(f"no built site at {HTML}: run `jupyter-book build .` first")
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    # the whole site, both editions: a zh page links the English downloads (../downloads)
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    edition = "/zh" if EDITION == "zh" else ""
+    yield f"http://127.0.0.1:{server.server_address[1]}{edition}"
     server.shutdown()
 
 

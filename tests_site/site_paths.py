@@ -1,11 +1,17 @@
 """Paths and the table of contents, shared by the site tests."""
 
+import os
 import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+SITE = ROOT / "_build" / "html"
+# SITE_EDITION=zh runs the page tests on the Chinese edition (the same pages under zh/)
+EDITION = os.environ.get("SITE_EDITION", "en")
+if EDITION not in ("en", "zh"):
+    raise SystemExit(f"SITE_EDITION={EDITION!r}: use en (the default) or zh")
+HTML = SITE / "zh" if EDITION == "zh" else SITE
 ARTIFACTS = ROOT / "artifacts"
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from site_paths import ARTIFACTS, HTML, ROOT, toc_pages
+from site_paths import ARTIFACTS, ROOT, toc_pages
+from site_paths import SITE as HTML  # the downloads sit at the English root
 
 ZIP = HTML / "downloads" / "backprop-course.zip"
 ZIP_HREF, PDF_HREF = "downloads/backprop-course.zip", "downloads/backprop-course.pdf"

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from site_paths import HTML, chapters, toc_pages
+from site_paths import EDITION, HTML, ROOT, chapters, toc_pages
 
 from page_words import LIMIT as WORD_LIMIT, page_words
 
@@ -137,7 +137,7 @@ def test_search_finds_a_chapter_by_a_word_in_it(browser, site_url):
 
 def test_each_notebook_page_offers_its_notebook_for_download(browser, site_url):
     for doc in PAGES:
-        if (HTML.parent.parent / f"{doc}.ipynb").exists():
+        if (ROOT / f"{doc}.ipynb").exists():
             page, _ = open_page(browser, f"{site_url}/{doc}.html")
             links = page.eval_on_selector_all(
                 "a[href$='.ipynb']", "els => els.map(e => e.getAttribute('href'))")
@@ -153,7 +153,8 @@ def test_screenshots_and_no_horizontal_overflow_on_a_phone(browser, site_url, ar
                                                             width, name):
     page, _ = open_page(browser, f"{site_url}/{doc}.html", width=width, height=844)
     wait_for_mathjax(page)
-    path = artifacts / "screenshots" / f"{doc.split('/')[-2]}-{name}.png"
+    edition = "-zh" if EDITION == "zh" else ""
+    path = artifacts / "screenshots" / f"{doc.split('/')[-2]}{edition}-{name}.png"
     page.screenshot(path=str(path))
     assert path.stat().st_size > 10_000
     if name == "phone":

@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from site_paths import HTML, chapters, toc_pages
+from site_paths import SITE as HTML  # the English edition: the PDF prints it
+from site_paths import chapters, toc_pages
 
 PDF = HTML / "downloads" / "backprop-course.pdf"
 MM = 72 / 25.4  # PDF points per millimetre

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
@@ -138,6 +139,25 @@ class PrepareTranslations(SphinxTransform):
             block["translatable"] = False
 
 
+class TranslateTocCaptions(SphinxTransform):
+    """Translate the captions of the site menu's parts ("Chapters", "Appendices", ...).
+
+    sphinx-external-toc inserts the table of contents (priority 100) after Sphinx's
+    Locale transform has run; the gettext builder extracts the captions all the same.
+    """
+
+    default_priority = 101
+
+    def apply(self, **kwargs):
+        if not is_chinese(self.config):
+            return
+        translations = catalogue(self.env, self.config)
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            if caption:
+                toctree["caption"] = toctree["rawcaption"] = translations.gettext(caption)
+
+
 # ------------------------------------------------------------ the language switch
 
 def add_language_switch(app, pagename, templatename, context, doctree):
@@ -209,6 +229,7 @@ def build_chinese_edition(app, exception):
 def setup(app):
     app.add_transform(ExerciseTitlesAreMessages)
     app.add_transform(PrepareTranslations)
+    app.add_transform(TranslateTocCaptions)
     app.connect("doctree-resolved", add_exercise_titles)
     # after sphinx-book-theme's add_header_buttons (priority 501)
     app.connect("html-page-context", add_language_switch, priority=505)

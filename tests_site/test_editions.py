@@ -133,8 +133,9 @@ def test_search_in_the_chinese_edition_finds_chinese_words(browser, site_url, wo
     page.wait_for_selector("#search-results li, ul.search li", timeout=30_000)
     hits = page.eval_on_selector_all("#search-results li a, ul.search li a",
                                      "els => els.map(e => e.getAttribute('href'))")
-    assert any("book/0" in (h or "") for h in hits), f"{word}: no chapter page found ({hits[:5]}); is jieba " \
-        "installed (requirements.txt)? Without it the index holds no Chinese word"
+    assert any("book/0" in (h or "") for h in hits), \
+        f"{word}: no chapter page found ({hits[:5]}); is jieba installed " \
+        "(requirements.txt)? Without it the index holds no Chinese word"
     page.close()
 
 

@@ -58,6 +58,19 @@ def catalogue(env, config):
 
 # ------------------------------------------------------------ translatable text
 
+def as_markdown(node) -> str:
+    """A title's text with its math and code marked up again (``$\\sigma'$``)."""
+    parts = []
+    for child in node.children:
+        if isinstance(child, nodes.math):
+            parts.append(f"${child.astext()}$")
+        elif isinstance(child, nodes.literal):
+            parts.append(f"`{child.astext()}`")
+        else:
+            parts.append(child.astext())
+    return "".join(parts)
+
+
 class ExerciseTitlesAreMessages(SphinxTransform):
     """Give each exercise's title the source and line a message needs."""
 
@@ -71,7 +84,7 @@ class ExerciseTitlesAreMessages(SphinxTransform):
             subtitle.source = subtitle.source or parent.source or self.env.doc2path(
                 self.env.docname)
             subtitle.line = subtitle.line or parent.line or 1
-            subtitle.rawsource = subtitle.astext()
+            subtitle.rawsource = as_markdown(subtitle)
             # sphinx-exercise later folds the subtitle into a plain title; the gettext
             # builder finds the message here (add_exercise_titles)
             parent["course_title_message"] = subtitle.rawsource

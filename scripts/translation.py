@@ -41,6 +41,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +95,35 @@ def is_prose(msgid: str) -> bool:
     rest = CODE.sub(" ", rest)
     rest = re.sub(r"https?://\S+", " ", rest)
     return re.search(r"[A-Za-z]{2,}", rest) is not None
+
+
+def is_punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS"
+
+
+def broken_emphasis(text: str) -> list[str]:
+    """``**`` runs that Markdown cannot read as bold where the text means them to be.
+
+    CommonMark opens bold only at a ``**`` that is *left-flanking* (not followed by a
+    space, and not followed by punctuation unless preceded by a space or punctuation)
+    and closes it only at a *right-flanking* one (the mirror image). ``**重点。**的``
+    fails: the closing run sits between "。" and "的". Write ``**重点**。的``.
+    """
+    rest = CODE.sub("x", text)
+    runs = [m.start() for m in re.finditer(r"(?<!\*)\*\*(?!\*)", rest)]
+    wrong = []
+    for number, at in enumerate(runs):
+        before = rest[at - 1] if at > 0 else " "
+        after = rest[at + 2] if at + 2 < len(rest) else " "
+        if number % 2 == 0:
+            ok = not after.isspace() and (not is_punctuation(after)
+                                          or before.isspace() or is_punctuation(before))
+        else:
+            ok = not before.isspace() and (not is_punctuation(before)
+                                           or after.isspace() or is_punctuation(after))
+        if not ok:
+            wrong.append(rest[max(0, at - 8):at + 10])
+    return wrong
 
 
 @dataclass
@@ -176,6 +206,11 @@ def check_catalogue(po: Path, terms: list[Term] | None = None) -> tuple[list[Pro
                     po, msgid,
                     f"{kind} differs: missing {missing or '-'}, extra {extra or '-'} "
                     f"(keep every {kind} piece of the English unchanged)"))
+        if broken_emphasis(msgstr) and not broken_emphasis(msgid):
+            problems.append(Problem(
+                po, msgid,
+                f"bold that Markdown cannot close or open: {broken_emphasis(msgstr)} "
+                "(keep punctuation outside the ** pair: **重点**。)"))
         if page == "book/appendix_glossary":
             continue
         plain = CODE.sub(" ", ROLE.sub(" ", MATH.sub(" ", msgid)))

@@ -50,9 +50,15 @@ document.addEventListener("DOMContentLoaded", () => {
     if ((summary.innerText || "").trim()) summary.removeAttribute("aria-label");
   }
   // the colour-mode button shows one icon titled "Light", "Dark" or "System Settings"
+  //   (its name lists the icons' titles; the theme leaves "System Settings" untranslated)
   for (const button of document.querySelectorAll(".theme-switch-button")) {
-    button.setAttribute("aria-label", CHINESE ? "颜色模式：浅色、深色或跟随系统"
-                                              : "Color mode: Light, Dark or System Settings");
+    const titles = [];
+    for (const icon of button.querySelectorAll("i[title]")) {
+      if (CHINESE && icon.title === "System Settings") icon.title = "跟随系统";
+      titles.push(icon.title);
+    }
+    button.setAttribute("aria-label", CHINESE ? `颜色模式：${titles.join("、")}`
+                                              : `Color mode: ${titles.join(", ")}`);
   }
   for (const summary of document.querySelectorAll(".bd-sidenav summary")) {
     if ((summary.innerText || "").trim()) continue;

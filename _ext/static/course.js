@@ -50,15 +50,17 @@ document.addEventListener("DOMContentLoaded", () => {
     if ((summary.innerText || "").trim()) summary.removeAttribute("aria-label");
   }
   // the colour-mode button shows one icon titled "Light", "Dark" or "System Settings"
-  //   (its name lists the icons' titles; the theme leaves "System Settings" untranslated)
+  //   (the theme leaves the third icon's title, "System Settings", untranslated)
   for (const button of document.querySelectorAll(".theme-switch-button")) {
-    const titles = [];
-    for (const icon of button.querySelectorAll("i[title]")) {
-      if (CHINESE && icon.title === "System Settings") icon.title = "跟随系统";
-      titles.push(icon.title);
+    if (CHINESE) {
+      for (const icon of button.querySelectorAll("i")) {
+        for (const name of ["title", "data-bs-original-title"]) {
+          if (icon.getAttribute(name) === "System Settings") icon.setAttribute(name, "跟随系统");
+        }
+      }
     }
-    button.setAttribute("aria-label", CHINESE ? `颜色模式：${titles.join("、")}`
-                                              : `Color mode: ${titles.join(", ")}`);
+    button.setAttribute("aria-label", CHINESE ? "颜色模式：亮色、暗色或跟随系统"
+                                              : "Color mode: Light, Dark or System Settings");
   }
   for (const summary of document.querySelectorAll(".bd-sidenav summary")) {
     if ((summary.innerText || "").trim()) continue;

@@ -59,7 +59,8 @@ document.addEventListener("DOMContentLoaded", () => {
         }
       }
     }
-    button.setAttribute("aria-label", CHINESE ? "颜色模式：亮色、暗色或跟随系统"
+    // (the theme may set the English title again after this script: name it too)
+    button.setAttribute("aria-label", CHINESE ? "颜色模式：亮色、暗色或跟随系统 (System Settings)"
                                               : "Color mode: Light, Dark or System Settings");
   }
   for (const summary of document.querySelectorAll(".bd-sidenav summary")) {

@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 from sphinx.errors import ExtensionError
+from zh_edition import is_chinese  # _ext/, the Chinese edition's extension
 
 ROOT = Path(__file__).resolve().parents[1]
 DOWNLOADS = "downloads"
@@ -93,13 +94,9 @@ def build_wheel(into: Path) -> Path:
     return next(into.glob("companion-*.whl"))
 
 
-def is_chinese(app) -> bool:
-    return (app.config.language or "en").startswith("zh")
-
-
 def write_bundle(app, exception):
     # the Chinese edition (zh/) links to the English edition's downloads
-    if exception is not None or app.builder.format != "html" or is_chinese(app):
+    if exception is not None or app.builder.format != "html" or is_chinese(app.config):
         return
     out = Path(app.outdir) / DOWNLOADS
     out.mkdir(parents=True, exist_ok=True)
@@ -128,9 +125,9 @@ MENU = {
 
 def add_download_entries(app, pagename, templatename, context, doctree):
     """Append the bundle and the book's PDF to the theme's download menu of this page."""
-    words = MENU["zh" if is_chinese(app) else "en"]
+    words = MENU["zh" if is_chinese(app.config) else "en"]
     # the downloads folder is at the English edition's root, one level above zh/
-    root = "../" * pagename.count("/") + ("../" if is_chinese(app) else "")
+    root = "../" * pagename.count("/") + ("../" if is_chinese(app.config) else "")
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
             # the theme's entries (".ipynb", ".md", ".pdf") are about this page only

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from site_paths import ROOT, SITE, toc_pages
+from translation import ENGLISH_PAGES  # scripts/translation.py: pages that stay English
 
 ZH = SITE / "zh"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# pages that may stay English in the Chinese edition (docstrings, the bibliography)
-ENGLISH_PAGES = ("book/api", "book/references")
 
 
 class _Page(HTMLParser):

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from site_paths import EDITION, HTML, ROOT, chapters, toc_pages
 
@@ -210,6 +211,14 @@ def test_no_serious_accessibility_violation_on_any_page(browser, site_url, width
     found = {}
     for doc in PAGES:
         page.goto(f"{site_url}/{doc}.html", wait_until="load")
+        # check the page as a reader gets it, after course.js has named the theme's
+        # buttons (on a fresh browser's first page it can still be running at "load")
+        try:
+            page.wait_for_function("""() => Array.from(document.querySelectorAll(
+                '.theme-switch-button')).every(b => b.getAttribute('aria-label') !== 'Color mode')""",
+                timeout=5_000)
+        except PlaywrightTimeout:
+            pass  # axe below then reports what is wrong
         page.add_script_tag(content=source)
         violations = page.evaluate("""async () => (await axe.run(document,
             {resultTypes: ['violations']})).violations

@@ -215,7 +215,8 @@ def test_no_serious_accessibility_violation_on_any_page(browser, site_url, width
         # buttons (on a fresh browser's first page it can still be running at "load")
         try:
             page.wait_for_function("""() => Array.from(document.querySelectorAll(
-                '.theme-switch-button')).every(b => b.getAttribute('aria-label') !== 'Color mode')""",
+                '.theme-switch-button'))
+                .every(b => b.getAttribute('aria-label') !== 'Color mode')""",
                 timeout=5_000)
         except PlaywrightTimeout:
             pass  # axe below then reports what is wrong
